@@ -1,0 +1,40 @@
+package dev.prsentinel.core.events;
+
+/**
+ * CloudEvent types of the pipeline. Inputs from Knative's sources keep their types; the
+ * pipeline's own are dev.prsentinel.*, each with a versioned data schema ({@link #schema}), so a
+ * payload change is a new schema version and consumers can tell which one they got.
+ */
+public final class EventTypes {
+
+    /** Knative GitHubSource, X-GitHub-Event pull_request: data is GitHub's webhook JSON. */
+    public static final String GITHUB_PULL_REQUEST = "dev.knative.source.github.pull_request";
+    /** Knative GitHubSource review events: their pull_request object is partial (no counts). */
+    public static final String GITHUB_PULL_REQUEST_REVIEW = "dev.knative.source.github.pull_request_review";
+    public static final String GITHUB_PULL_REQUEST_REVIEW_COMMENT =
+            "dev.knative.source.github.pull_request_review_comment";
+    public static final String GITHUB_PULL_REQUEST_REVIEW_THREAD =
+            "dev.knative.source.github.pull_request_review_thread";
+    /** Knative PingSource: data is the PingSource's configured data, here a {@link SyncRequested}. */
+    public static final String PING = "dev.knative.sources.ping";
+    /** A backfill request: data is {@link SyncRequested}. */
+    public static final String SYNC_REQUESTED = "dev.prsentinel.sync.requested";
+    /** PRs were stored: data is {@link PrIngested}. */
+    public static final String PR_INGESTED = "dev.prsentinel.pr.ingested";
+
+    /** The source attribute of events the synthetic demo generator sends. */
+    public static final String SYNTHETIC_SOURCE = "urn:prsentinel:synthetic";
+
+    private EventTypes() {
+    }
+
+    /** The data schema URI of one of the pipeline's own types at a version. */
+    public static String schema(String type, int version) {
+        return "urn:prsentinel:schema:" + type + ":v" + version;
+    }
+
+    /** The source attribute of events a function emits. */
+    public static String functionSource(String function) {
+        return "urn:prsentinel:function:" + function;
+    }
+}

@@ -1,0 +1,331 @@
+package dev.prsentinel.core.synthetic;
+
+import dev.prsentinel.core.model.PullRequest;
+import dev.prsentinel.core.model.Source;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A seeded generator of realistic pull requests with a known list of injected anomalies, so a
+ * demo or an evaluation can tell whether the later stages find them. The same seed and arguments
+ * always give the same PRs.
+ *
+ * <p>Fitted to the real pullreqs data set (279,858 PRs) by {@code scripts/fit-synthetic.py}
+ * (run 2026-11-27 over shared/datasets/pullreqs/pullreqs.csv.gz): commits, files changed, changed
+ * lines (src_churn + test_churn), conversation comments and review comments are drawn jointly as
+ * a Gaussian on the log1p scale with the fitted means, standard deviations and correlations (a
+ * Gaussian copula keeps "big PRs have more commits and files"); the time to close, merge rate,
+ * author association and fork rates, and the creation hour-of-week profile are fitted too.
+ * Title and body length, labels, draft, requested reviewers and the additions/deletions split are
+ * not in that data set: their parameters below are assumptions, marked as such.
+ */
+public final class SyntheticPullRequests {
+
+    /** log1p means of commits, files changed, changed lines, comments, review comments (fitted). */
+    static final double[] MEAN = {1.1198, 1.4585, 3.0065, 0.6167, 0.1814};
+    /** log1p standard deviations, same order (fitted). */
+    static final double[] SD = {0.7324, 1.0193, 2.3057, 0.7834, 0.5650};
+    /** Correlations on the log1p scale, same order (fitted). */
+    static final double[][] CORR = {
+        {1.0, 0.6559, 0.5744, 0.2111, 0.2993},
+        {0.6559, 1.0, 0.6795, 0.1225, 0.1952},
+        {0.5744, 0.6795, 1.0, 0.1879, 0.2530},
+        {0.2111, 0.1225, 0.1879, 1.0, 0.3120},
+        {0.2993, 0.1952, 0.2530, 0.3120, 1.0},
+    };
+    /** Fraction of PRs merged (fitted: 0.8074). */
+    static final double MERGED = 0.8074;
+    /** Hours from creation to close, log1p scale (fitted). */
+    static final double CLOSE_HOURS_MEAN = 2.6653;
+    static final double CLOSE_HOURS_SD = 2.3535;
+    /** main_team_member (fitted) and prev_pullreqs == 0 (fitted) fractions. */
+    static final double MEMBER = 0.4869;
+    static final double FIRST_TIMER = 0.1993;
+    /** intra_branch fraction (fitted): the rest come from forks. */
+    static final double INTRA_BRANCH = 0.1670;
+    /** Creation hour of week in UTC, Monday 00:00 first, per mille (fitted). */
+    static final int[] HOUR_OF_WEEK = {
+        3, 3, 3, 3, 3, 4, 4, 6, 6, 6, 7, 8, 9, 11, 10, 10, 10, 9, 10, 10, 9, 8, 6, 5,
+        5, 4, 4, 3, 3, 4, 5, 7, 7, 7, 7, 9, 10, 11, 11, 11, 10, 10, 10, 10, 9, 7, 6, 6,
+        5, 4, 4, 4, 4, 4, 5, 7, 7, 7, 8, 10, 10, 12, 11, 11, 10, 10, 10, 10, 9, 8, 6, 5,
+        4, 4, 3, 4, 4, 4, 5, 6, 7, 7, 8, 9, 10, 11, 11, 11, 10, 10, 10, 9, 9, 7, 6, 5,
+        4, 4, 4, 3, 4, 4, 5, 6, 7, 7, 7, 9, 10, 10, 10, 10, 9, 9, 9, 9, 8, 6, 5, 4,
+        3, 3, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3,
+        2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 3, 3,
+    };
+
+    /** Assumed (not in pullreqs): additions share of changed lines ~ N(0.7, 0.2) clipped to [0, 1]. */
+    static final double ADDITION_SHARE_MEAN = 0.7;
+    static final double ADDITION_SHARE_SD = 0.2;
+    /** Assumed: title length log-normal, median 45 characters; body empty for 20%, else median 300. */
+    static final double TITLE_LOG_MEAN = Math.log(45);
+    static final double TITLE_LOG_SD = 0.45;
+    static final double BODY_EMPTY = 0.20;
+    static final double BODY_LOG_MEAN = Math.log(300);
+    static final double BODY_LOG_SD = 1.1;
+    /** Assumed: labels drawn from this list, 0 to 3 of them; 10% of open PRs are drafts. */
+    static final List<String> LABELS = List.of("bug", "enhancement", "documentation", "dependencies", "tests",
+            "refactor");
+    static final double DRAFT_WHEN_OPEN = 0.10;
+
+    private static final double[][] CHOLESKY = cholesky(CORR);
+    private static final int AUTHORS = 400;
+
+    /** The kinds of injected anomaly; each changes a normal PR in one documented way. */
+    public enum Kind {
+        /** A dump: 50-200x the lines and 20-50x the files of the PR it replaces (vendored code). */
+        HUGE_CHANGE,
+        /** One file with 20k-100k changed lines: a generated or minified blob. */
+        SIZE_MISMATCH,
+        /** 150-400 commits for a small change: a rebase gone wrong or a bot. */
+        COMMIT_STORM,
+        /** A first-time contributor's large change from a fork, merged within minutes with no discussion. */
+        RUBBER_STAMP,
+        /** 150-500 comments and 100-300 review comments on a tiny change: a flame war. */
+        COMMENT_FLOOD,
+    }
+
+    /**
+     * One injected anomaly.
+     *
+     * @param repo   repository
+     * @param number PR number
+     * @param kind   what was done to it
+     */
+    public record InjectedAnomaly(String repo, int number, Kind kind) {
+    }
+
+    /**
+     * A generated set.
+     *
+     * @param pullRequests every PR, anomalies included, in creation order
+     * @param anomalies    the injected anomalies
+     */
+    public record Generated(List<PullRequest> pullRequests, List<InjectedAnomaly> anomalies) {
+    }
+
+    private SyntheticPullRequests() {
+    }
+
+    /**
+     * Generates {@code count} PRs created over the 180 days before {@code end}, spread over
+     * {@code repos} repositories named synthetic-org/repo-N (a few busy ones, many quiet ones).
+     *
+     * @param anomalyRate fraction of PRs turned into anomalies, kinds taken in turn
+     */
+    public static Generated generate(long seed, int count, int repos, double anomalyRate, Instant end) {
+        if (count < 0 || repos < 1 || anomalyRate < 0 || anomalyRate > 1) {
+            throw new IllegalArgumentException("count >= 0, repos >= 1, 0 <= anomalyRate <= 1");
+        }
+        Random random = new Random(seed);
+        Instant start = end.minus(Duration.ofDays(180));
+        List<Instant> created = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            created.add(creationTime(random, start, end));
+        }
+        created.sort(Instant::compareTo);
+        int[] nextNumber = new int[repos];
+        double[] repoWeights = new double[repos];
+        for (int r = 0; r < repos; r++) {
+            repoWeights[r] = 1.0 / (r + 1);
+        }
+        List<PullRequest> prs = new ArrayList<>(count);
+        List<InjectedAnomaly> anomalies = new ArrayList<>();
+        Kind[] kinds = Kind.values();
+        for (int i = 0; i < count; i++) {
+            int r = pick(random, repoWeights);
+            String repo = "synthetic-org/repo-" + r;
+            int number = ++nextNumber[r];
+            PullRequest pr = normal(random, repo, number, created.get(i), end);
+            if (random.nextDouble() < anomalyRate) {
+                Kind kind = kinds[anomalies.size() % kinds.length];
+                pr = inject(random, pr, kind, end);
+                anomalies.add(new InjectedAnomaly(repo, number, kind));
+            }
+            prs.add(pr);
+        }
+        return new Generated(List.copyOf(prs), List.copyOf(anomalies));
+    }
+
+    private static PullRequest normal(Random random, String repo, int number, Instant created, Instant end) {
+        double[] z = new double[MEAN.length];
+        for (int i = 0; i < z.length; i++) {
+            z[i] = random.nextGaussian();
+        }
+        int[] v = new int[MEAN.length];
+        for (int i = 0; i < MEAN.length; i++) {
+            double x = 0;
+            for (int j = 0; j <= i; j++) {
+                x += CHOLESKY[i][j] * z[j];
+            }
+            v[i] = (int) Math.max(0, Math.round(Math.expm1(MEAN[i] + SD[i] * x)));
+        }
+        int commits = Math.max(1, v[0]);
+        int files = Math.max(1, v[1]);
+        int lines = Math.max(1, v[2]);
+        double share = clip(ADDITION_SHARE_MEAN + ADDITION_SHARE_SD * random.nextGaussian(), 0, 1);
+        int additions = (int) Math.round(lines * share);
+        double hoursToClose = Math.max(0.01, Math.expm1(CLOSE_HOURS_MEAN + CLOSE_HOURS_SD * random.nextGaussian()));
+        Instant closeTime = created.plusSeconds((long) (hoursToClose * 3600));
+        boolean closed = closeTime.isBefore(end);
+        boolean merged = closed && random.nextDouble() < MERGED;
+        Instant updated = closed ? closeTime
+                : created.plusSeconds((long) (random.nextDouble() * Duration.between(created, end).getSeconds()));
+        String association = random.nextDouble() < MEMBER ? "MEMBER"
+                : random.nextDouble() < FIRST_TIMER / (1 - MEMBER) ? "FIRST_TIME_CONTRIBUTOR" : "CONTRIBUTOR";
+        int bodyLength = random.nextDouble() < BODY_EMPTY ? 0
+                : (int) Math.max(1, Math.round(Math.exp(BODY_LOG_MEAN + BODY_LOG_SD * random.nextGaussian())));
+        return new PullRequest(repo, number, Source.SYNTHETIC,
+                (int) clip(Math.round(Math.exp(TITLE_LOG_MEAN + TITLE_LOG_SD * random.nextGaussian())), 3, 256),
+                bodyLength,
+                closed ? "closed" : "open",
+                !closed && random.nextDouble() < DRAFT_WHEN_OPEN,
+                merged,
+                additions, lines - additions, lines, files, commits, v[3], v[4],
+                labels(random),
+                random.nextInt(3),
+                association,
+                "dev-" + random.nextInt(AUTHORS),
+                created, updated,
+                merged ? closeTime : null,
+                closed ? closeTime : null,
+                "main",
+                "feature/" + repo.substring(repo.indexOf('/') + 1) + "-" + number,
+                random.nextDouble() >= INTRA_BRANCH);
+    }
+
+    private static PullRequest inject(Random random, PullRequest pr, Kind kind, Instant end) {
+        int lines;
+        int files;
+        int commits = pr.commits();
+        int comments = pr.comments();
+        int reviewComments = pr.reviewComments();
+        Instant created = pr.createdAt();
+        Instant mergedAt = pr.mergedAt();
+        Instant closedAt = pr.closedAt();
+        Instant updated = pr.updatedAt();
+        String state = pr.state();
+        boolean merged = Boolean.TRUE.equals(pr.merged());
+        String association = pr.authorAssociation();
+        boolean fork = pr.headFork();
+        switch (kind) {
+            case HUGE_CHANGE -> {
+                // Capped so that a PR already in the far tail does not overflow an int.
+                lines = (int) Math.min(5_000_000L, Math.max(20_000L, (long) pr.changedLines() * between(random, 50, 200)));
+                files = (int) Math.min(50_000L, Math.max(300L, (long) pr.changedFiles() * between(random, 20, 50)));
+            }
+            case SIZE_MISMATCH -> {
+                lines = between(random, 20_000, 100_000);
+                files = 1;
+            }
+            case COMMIT_STORM -> {
+                lines = Math.min(pr.changedLines(), 200);
+                files = Math.min(pr.changedFiles(), 5);
+                commits = between(random, 150, 400);
+            }
+            case RUBBER_STAMP -> {
+                lines = between(random, 3_000, 12_000);
+                files = between(random, 40, 150);
+                comments = 0;
+                reviewComments = 0;
+                association = "FIRST_TIME_CONTRIBUTOR";
+                fork = true;
+                merged = true;
+                state = "closed";
+                mergedAt = created.plusSeconds(between(random, 30, 300));
+                if (mergedAt.isAfter(end)) {
+                    created = end.minus(1, ChronoUnit.HOURS);
+                    mergedAt = created.plusSeconds(120);
+                }
+                closedAt = mergedAt;
+                updated = mergedAt;
+            }
+            case COMMENT_FLOOD -> {
+                lines = Math.min(pr.changedLines(), 20);
+                files = 1;
+                comments = between(random, 150, 500);
+                reviewComments = between(random, 100, 300);
+            }
+            default -> throw new IllegalStateException("unknown kind " + kind);
+        }
+        int additions = (int) Math.round(lines * ((double) pr.additions() / Math.max(1, pr.changedLines())));
+        return new PullRequest(pr.repo(), pr.number(), pr.source(), pr.titleLength(), pr.bodyLength(), state,
+                "open".equals(state) && Boolean.TRUE.equals(pr.draft()), merged,
+                additions, lines - additions, lines, files, commits, comments, reviewComments,
+                pr.labels(), pr.requestedReviewers(), association, pr.author(),
+                created, updated, mergedAt, closedAt, pr.baseRef(), pr.headRef(), fork);
+    }
+
+    private static Instant creationTime(Random random, Instant start, Instant end) {
+        long weeks = Math.max(1, Duration.between(start, end).toDays() / 7);
+        int hourOfWeek = pick(random, Arrays.stream(HOUR_OF_WEEK).asDoubleStream().toArray());
+        // Weeks counted back from the Monday before `end`, so the weekday profile lines up.
+        Instant monday = end.truncatedTo(ChronoUnit.DAYS)
+                .minus(Duration.ofDays((end.atZone(java.time.ZoneOffset.UTC).getDayOfWeek().getValue() - 1)));
+        Instant t = monday.minus(Duration.ofDays(7 * (long) random.nextInt((int) weeks)))
+                .plus(Duration.ofHours(hourOfWeek)).plusSeconds(random.nextInt(3600));
+        return t.isAfter(end) ? t.minus(Duration.ofDays(7)) : t;
+    }
+
+    private static List<String> labels(Random random) {
+        int n = random.nextInt(4);
+        List<String> picked = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String label = LABELS.get(random.nextInt(LABELS.size()));
+            if (!picked.contains(label)) {
+                picked.add(label);
+            }
+        }
+        return picked;
+    }
+
+    private static int pick(Random random, double[] weights) {
+        double total = 0;
+        for (double w : weights) {
+            total += w;
+        }
+        double u = random.nextDouble() * total;
+        for (int i = 0; i < weights.length; i++) {
+            u -= weights[i];
+            if (u < 0) {
+                return i;
+            }
+        }
+        return weights.length - 1;
+    }
+
+    private static int between(Random random, int low, int high) {
+        return low + random.nextInt(high - low + 1);
+    }
+
+    private static double clip(double x, double low, double high) {
+        return Math.max(low, Math.min(high, x));
+    }
+
+    static double[][] cholesky(double[][] a) {
+        int n = a.length;
+        double[][] l = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                double sum = a[i][j];
+                for (int k = 0; k < j; k++) {
+                    sum -= l[i][k] * l[j][k];
+                }
+                if (i == j) {
+                    if (sum <= 0) {
+                        throw new IllegalArgumentException("matrix is not positive definite");
+                    }
+                    l[i][i] = Math.sqrt(sum);
+                } else {
+                    l[i][j] = sum / l[j][j];
+                }
+            }
+        }
+        return l;
+    }
+}

@@ -1,0 +1,174 @@
+package dev.prsentinel.core.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prsentinel.core.model.InvalidPayloadException;
+import dev.prsentinel.core.store.ProcessedEvents;
+import dev.prsentinel.core.testing.EmbeddedMongo;
+import io.cloudevents.CloudEvent;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class CloudEventEndpointTest {
+
+    @RegisterExtension
+    final EmbeddedMongo mongo = new EmbeddedMongo();
+
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2024-05-01T10:00:00Z"), ZoneOffset.UTC);
+    private final AtomicInteger calls = new AtomicInteger();
+    private CloudEventEndpoint endpoint;
+
+    @BeforeEach
+    void setUp() {
+        CloudEventEndpoint.Handler echo = event -> {
+            calls.incrementAndGet();
+            SyncRequested request = Events.data(event, SyncRequested.class);
+            return Optional.of(Events.caused(event, "test.replied", 1, "test", null, request, CLOCK));
+        };
+        CloudEventEndpoint.Handler broken = event -> {
+            throw new IllegalStateException("database is down");
+        };
+        CloudEventEndpoint.Handler silent = event -> Optional.empty();
+        endpoint = new CloudEventEndpoint(Map.of(EventTypes.SYNC_REQUESTED, echo, "test.broken", broken,
+                EventTypes.PING, silent), new ProcessedEvents(mongo.database(), "test", CLOCK), 1024);
+    }
+
+    private static Map<String, String> binary(String id, String type) {
+        Map<String, String> h = new HashMap<>();
+        h.put("ce-specversion", "1.0");
+        h.put("ce-id", id);
+        h.put("ce-source", "/test");
+        h.put("ce-type", type);
+        h.put("content-type", "application/json");
+        return h;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void binaryModeIsHandledAndTheReplySetsItsAttributesExplicitly() {
+        CloudEventEndpoint.Response r = endpoint.handle(binary("1", EventTypes.SYNC_REQUESTED),
+                bytes("{\"repos\":[\"octo/repo\"]}"));
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.headers()).containsEntry("ce-type", "test.replied")
+                .containsEntry("ce-source", "urn:prsentinel:function:test")
+                .containsEntry("ce-dataschema", "urn:prsentinel:schema:test.replied:v1")
+                .containsKey("ce-id");
+        assertThat(r.bodyText()).isEqualTo("{\"repos\":[\"octo/repo\"]}");
+    }
+
+    @Test
+    void structuredModeIsHandled() {
+        String event = "{\"specversion\":\"1.0\",\"id\":\"2\",\"source\":\"/test\",\"type\":\"" + EventTypes.SYNC_REQUESTED
+                + "\",\"datacontenttype\":\"application/json\",\"data\":{\"repos\":[\"a/b\"]}}";
+        CloudEventEndpoint.Response r = endpoint.handle(Map.of("content-type", "application/cloudevents+json"),
+                bytes(event));
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.headers()).containsEntry("ce-type", "test.replied");
+    }
+
+    @Test
+    void theSameIdTwiceIsHandledOnceAndAnsweredTheSame() {
+        byte[] body = bytes("{\"repos\":[\"octo/repo\"]}");
+        CloudEventEndpoint.Response first = endpoint.handle(binary("same", EventTypes.SYNC_REQUESTED), body);
+        CloudEventEndpoint.Response second = endpoint.handle(binary("same", EventTypes.SYNC_REQUESTED), body);
+        assertThat(calls).hasValue(1);
+        assertThat(second.status()).isEqualTo(200);
+        assertThat(second.headers().get("ce-id")).isEqualTo(first.headers().get("ce-id"));
+        assertThat(second.body()).isEqualTo(first.body());
+    }
+
+    @Test
+    void missingRequiredAttributesAre400() {
+        for (String attribute : new String[] {"ce-id", "ce-source", "ce-type", "ce-specversion"}) {
+            Map<String, String> h = binary("3", EventTypes.SYNC_REQUESTED);
+            h.remove(attribute);
+            CloudEventEndpoint.Response r = endpoint.handle(h, bytes("{\"repos\":[\"a/b\"]}"));
+            assertThat(r.status()).as(attribute).isEqualTo(400);
+            assertThat(r.bodyText()).as(attribute).contains("not a valid CloudEvent").doesNotContain("at dev.");
+        }
+        assertThat(calls).hasValue(0);
+    }
+
+    @Test
+    void unknownTypeIs400NamingTheAcceptedOnes() {
+        CloudEventEndpoint.Response r = endpoint.handle(binary("4", "com.example.other"), bytes("{}"));
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.bodyText()).contains("unsupported event type com.example.other")
+                .contains(EventTypes.SYNC_REQUESTED);
+    }
+
+    @Test
+    void badDataIs400NamingTheField() {
+        assertThat(endpoint.handle(binary("5", EventTypes.SYNC_REQUESTED), bytes("{\"repos\":")).bodyText())
+                .contains("not valid JSON");
+        assertThat(endpoint.handle(binary("6", EventTypes.SYNC_REQUESTED), bytes("{\"repos\":[]}")).bodyText())
+                .contains("repos: missing or empty");
+        assertThat(endpoint.handle(binary("7", EventTypes.SYNC_REQUESTED), bytes("{\"repos\":[\"x\"]}")).bodyText())
+                .contains("repos[0]: expected owner/name");
+        assertThat(endpoint.handle(binary("8", EventTypes.SYNC_REQUESTED), bytes("{\"repo\":[\"a/b\"]}")).bodyText())
+                .contains("data.repo: unknown field");
+        CloudEventEndpoint.Response r = endpoint.handle(binary("9", EventTypes.SYNC_REQUESTED),
+                bytes("{\"repos\":[\"a/b\"],\"since\":\"soon\"}"));
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.bodyText()).contains("data.since");
+    }
+
+    @Test
+    void aRejectedEventIsNotRememberedSoACorrectedRedeliveryWorks() {
+        assertThat(endpoint.handle(binary("10", EventTypes.SYNC_REQUESTED), bytes("{}")).status()).isEqualTo(400);
+        assertThat(endpoint.handle(binary("10", EventTypes.SYNC_REQUESTED), bytes("{\"repos\":[\"a/b\"]}")).status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void oversizedBodyIs413() {
+        CloudEventEndpoint.Response r = endpoint.handle(binary("11", EventTypes.SYNC_REQUESTED), new byte[2048]);
+        assertThat(r.status()).isEqualTo(413);
+        assertThat(r.bodyText()).contains("exceeds the limit of 1024");
+    }
+
+    @Test
+    void aFailingDependencyIs503WithoutStackTraceAndIsRetriable() {
+        CloudEventEndpoint.Response r = endpoint.handle(binary("12", "test.broken"), bytes("{}"));
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.bodyText()).contains("retry later").doesNotContain("database is down").doesNotContain("at ");
+        assertThat(endpoint.handle(binary("12", "test.broken"), bytes("{}")).status()).isEqualTo(503);
+    }
+
+    @Test
+    void noReplyIs202AndIsRemembered() {
+        assertThat(endpoint.handle(binary("13", EventTypes.PING), bytes("{}")).status()).isEqualTo(202);
+        assertThat(endpoint.handle(binary("13", EventTypes.PING), bytes("{}")).status()).isEqualTo(202);
+    }
+
+    @Test
+    void invalidPayloadFromAHandlerIs400() {
+        CloudEventEndpoint e = new CloudEventEndpoint(Map.of("t", event -> {
+            throw new InvalidPayloadException("pull_request.number", "missing");
+        }), new ProcessedEvents(mongo.database(), "t", CLOCK), 1024);
+        CloudEventEndpoint.Response r = e.handle(binary("14", "t"), bytes("{}"));
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.bodyText()).contains("pull_request.number: missing");
+    }
+
+    @Test
+    void repliesAreDerivedFromTheirCause() {
+        CloudEvent a = CloudEventHttp.read(binary("x", "t"), bytes("{}"));
+        CloudEvent b = CloudEventHttp.read(binary("x", "t"), bytes("{}"));
+        assertThat(Events.caused(a, "r", 1, "f", "s", Map.of(), CLOCK).getId())
+                .isEqualTo(Events.caused(b, "r", 1, "f", "s", Map.of(), CLOCK).getId())
+                .isNotEqualTo(Events.caused(a, "r", 1, "f", "other", Map.of(), CLOCK).getId());
+    }
+}

@@ -1,0 +1,42 @@
+package dev.prsentinel.core.testing;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Finds the workplace's shared/ folder (fixtures and data sets beside the project root, not part
+ * of the project). Tests that need it skip with a message naming what is missing.
+ */
+public final class SharedData {
+
+    private SharedData() {
+    }
+
+    /** shared/ beside the project root, found by walking up from the working directory. */
+    public static Optional<Path> root() {
+        String configured = System.getenv("PRSENTINEL_SHARED_DIR");
+        if (configured != null) {
+            return Optional.of(Path.of(configured)).filter(Files::isDirectory);
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolveSibling("shared");
+            if (Files.isDirectory(candidate.resolve("fixtures")) && Files.exists(dir.resolve("pom.xml"))) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A path under shared/, or the test is skipped with a message saying what is absent. */
+    public static Path require(String relative) {
+        Optional<Path> root = root();
+        assumeTrue(root.isPresent(), "skipped: ../shared (fixtures and data sets beside the project root) is absent;"
+                + " set PRSENTINEL_SHARED_DIR to run this test");
+        Path p = root.get().resolve(relative);
+        assumeTrue(Files.exists(p), "skipped: " + p + " is absent");
+        return p;
+    }
+}
