@@ -49,7 +49,8 @@ public final class PullRequestStore {
 
     /** Creates the indexes; safe to call on every start. */
     public PullRequestStore ensureIndexes() {
-        collection.createIndex(Indexes.ascending("repo", "number"), new IndexOptions().unique(true).name("repo_number"));
+        collection.createIndex(Indexes.ascending("repo", "number"),
+                new IndexOptions().unique(true).name("repo_number"));
         collection.createIndex(Indexes.descending("observed_at"), new IndexOptions().name("observed_at"));
         return this;
     }

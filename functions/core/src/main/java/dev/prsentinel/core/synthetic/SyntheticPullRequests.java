@@ -216,7 +216,8 @@ public final class SyntheticPullRequests {
         switch (kind) {
             case HUGE_CHANGE -> {
                 // Capped so that a PR already in the far tail does not overflow an int.
-                lines = (int) Math.min(5_000_000L, Math.max(20_000L, (long) pr.changedLines() * between(random, 50, 200)));
+                long scaled = (long) pr.changedLines() * between(random, 50, 200);
+                lines = (int) Math.min(5_000_000L, Math.max(20_000L, scaled));
                 files = (int) Math.min(50_000L, Math.max(300L, (long) pr.changedFiles() * between(random, 20, 50)));
             }
             case SIZE_MISMATCH -> {

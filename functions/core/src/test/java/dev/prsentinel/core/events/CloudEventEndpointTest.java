@@ -70,8 +70,9 @@ class CloudEventEndpointTest {
 
     @Test
     void structuredModeIsHandled() {
-        String event = "{\"specversion\":\"1.0\",\"id\":\"2\",\"source\":\"/test\",\"type\":\"" + EventTypes.SYNC_REQUESTED
-                + "\",\"datacontenttype\":\"application/json\",\"data\":{\"repos\":[\"a/b\"]}}";
+        String event = "{\"specversion\":\"1.0\",\"id\":\"2\",\"source\":\"/test\",\"type\":\""
+                + EventTypes.SYNC_REQUESTED + "\",\"datacontenttype\":\"application/json\","
+                + "\"data\":{\"repos\":[\"a/b\"]}}";
         CloudEventEndpoint.Response r = endpoint.handle(Map.of("content-type", "application/cloudevents+json"),
                 bytes(event));
         assertThat(r.status()).isEqualTo(200);

@@ -1,0 +1,170 @@
+package dev.prsentinel.ingest;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import dev.prsentinel.core.Json;
+import dev.prsentinel.core.events.EventTypes;
+import dev.prsentinel.core.store.PullRequestStore;
+import dev.prsentinel.core.testing.SharedData;
+import dev.prsentinel.ingest.github.GitHubReplay;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The ingest app over real HTTP: embedded store, GitHub replayed by WireMock, K_SINK caught by WireMock. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class IngestApplicationIT {
+
+    private static final MongoServer MONGO = new MongoServer(new MemoryBackend());
+    private static final WireMockServer GITHUB = new WireMockServer(wireMockConfig().dynamicPort());
+    private static final WireMockServer SINK = new WireMockServer(wireMockConfig().dynamicPort());
+    private static String mongoUri;
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    PullRequestStore store;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void servers() throws Exception {
+        mongoUri = "mongodb://127.0.0.1:" + MONGO.bind().getPort();
+        GITHUB.start();
+        SINK.start();
+        SINK.stubFor(post(urlEqualTo("/")).willReturn(aResponse().withStatus(202)));
+    }
+
+    @AfterAll
+    static void stop() {
+        GITHUB.stop();
+        SINK.stop();
+        MONGO.shutdownNow();
+    }
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("prsentinel.mongodb-uri", () -> mongoUri);
+        registry.add("prsentinel.github-endpoint", GITHUB::baseUrl);
+        registry.add("prsentinel.sink", () -> SINK.baseUrl() + "/");
+        registry.add("prsentinel.max-body-bytes", () -> "200000");
+        registry.add("prsentinel.page-size", () -> "10");
+    }
+
+    private HttpResponse<String> send(Map<String, String> headers, byte[] body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(b::header);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static Map<String, String> binary(String id, String type) {
+        return Map.of("ce-specversion", "1.0", "ce-id", id, "ce-source", "https://github.com/x/y", "ce-type", type,
+                "content-type", "application/json");
+    }
+
+    @Test
+    void aWebhookInBinaryModeIsStoredAndAnsweredWithExplicitAttributes() throws Exception {
+        Path file = SharedData.require("fixtures/webhooks/pull_request.opened.12.json");
+        HttpResponse<String> r = send(binary("it-1", EventTypes.GITHUB_PULL_REQUEST), Files.readAllBytes(file));
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("ce-type")).hasValue(EventTypes.PR_INGESTED);
+        assertThat(r.headers().firstValue("ce-source")).hasValue("urn:prsentinel:function:ingest");
+        assertThat(r.headers().firstValue("ce-id")).isPresent();
+        JsonNode payload = Json.mapper().readTree(file.toFile()).get("pull_request");
+        assertThat(store.find(payload.at("/base/repo/full_name").asText(), payload.get("number").asInt())).isPresent();
+    }
+
+    @Test
+    void aWebhookInStructuredModeIsStored() throws Exception {
+        Path file = SharedData.require("fixtures/webhooks/pull_request.closed.4.json");
+        String event = "{\"specversion\":\"1.0\",\"id\":\"it-2\",\"source\":\"https://github.com/x/y\",\"type\":\""
+                + EventTypes.GITHUB_PULL_REQUEST + "\",\"datacontenttype\":\"application/json\",\"data\":"
+                + Files.readString(file) + "}";
+        HttpResponse<String> r = send(Map.of("content-type", "application/cloudevents+json"), event.getBytes());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("ce-type")).hasValue(EventTypes.PR_INGESTED);
+    }
+
+    @Test
+    void badInputIs4xxWithAReasonAndNoStackTrace() throws Exception {
+        HttpResponse<String> noId = send(Map.of("ce-specversion", "1.0", "ce-source", "/x", "ce-type",
+                EventTypes.GITHUB_PULL_REQUEST, "content-type", "application/json"), "{}".getBytes());
+        assertThat(noId.statusCode()).isEqualTo(400);
+        assertThat(noId.body()).contains("not a valid CloudEvent").doesNotContain("Exception");
+
+        HttpResponse<String> unknown = send(binary("it-3", "com.example.unknown"), "{}".getBytes());
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(unknown.body()).contains("unsupported event type");
+
+        HttpResponse<String> malformed = send(binary("it-4", EventTypes.GITHUB_PULL_REQUEST), "{\"pull".getBytes());
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(malformed.body()).contains("not valid JSON");
+
+        HttpResponse<String> oversized = send(binary("it-5", EventTypes.GITHUB_PULL_REQUEST), new byte[300_000]);
+        assertThat(oversized.statusCode()).isEqualTo(413);
+
+        HttpResponse<String> get = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(get.statusCode()).isEqualTo(405);
+        assertThat(get.body()).doesNotContain("at org.");
+    }
+
+    @Test
+    void aSyncRequestIsAcceptedAndItsResultPostedToTheSink() throws Exception {
+        GitHubReplay replay = new GitHubReplay(GITHUB);
+        replay.stubAll(10, Instant.now());
+        HttpResponse<String> r = send(binary("it-sync", EventTypes.SYNC_REQUESTED),
+                ("{\"repos\":[\"" + GitHubReplay.REPO + "\"]}").getBytes());
+        assertThat(r.statusCode()).isEqualTo(202);
+
+        List<LoggedRequest> delivered = List.of();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (delivered.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            delivered = SINK.findAll(postRequestedFor(urlEqualTo("/")));
+        }
+        assertThat(delivered).hasSize(1);
+        LoggedRequest event = delivered.get(0);
+        assertThat(event.getHeader("ce-type")).isEqualTo(EventTypes.PR_INGESTED);
+        assertThat(event.getHeader("ce-subject")).isEqualTo(GitHubReplay.REPO);
+        JsonNode data = Json.mapper().readTree(event.getBodyAsString());
+        assertThat(data.get("inserted").asInt()).isEqualTo(replay.pulls().size());
+        assertThat(data.get("numbers")).hasSize(replay.pulls().size());
+    }
+
+    @Test
+    void probesAnswer() throws Exception {
+        for (String probe : List.of("/actuator/health/liveness", "/actuator/health/readiness")) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + probe))
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(probe).isEqualTo(200);
+        }
+    }
+}
