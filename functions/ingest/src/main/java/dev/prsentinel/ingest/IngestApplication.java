@@ -4,6 +4,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import dev.prsentinel.core.config.MongoSettings;
 import dev.prsentinel.core.events.CloudEventEndpoint;
+import dev.prsentinel.core.store.DeadLetterStore;
 import dev.prsentinel.core.store.ProcessedEvents;
 import dev.prsentinel.core.store.PullRequestStore;
 import dev.prsentinel.ingest.github.GitHubBackfill;
@@ -60,6 +61,11 @@ public class IngestApplication {
     }
 
     @Bean
+    DeadLetterStore deadLetterStore(MongoClient client, MongoSettings settings, Clock clock) {
+        return new DeadLetterStore(client.getDatabase(settings.database()), clock);
+    }
+
+    @Bean
     SyncStateStore syncStateStore(MongoClient client, MongoSettings settings) {
         return new SyncStateStore(client.getDatabase(settings.database()));
     }
@@ -87,7 +93,7 @@ public class IngestApplication {
     CloudEventEndpoint cloudEventEndpoint(FunctionCatalog catalog, Environment env, MongoClient client,
             MongoSettings settings, IngestProperties properties, Clock clock) {
         String definition = env.getProperty("spring.cloud.function.definition", IngestHandlers.FUNCTION);
-        Function<CloudEvent, CloudEvent> function = catalog.lookup(Function.class, definition);
+        Function<CloudEvent, CloudEvent> function = catalog.lookup(definition);
         if (function == null) {
             throw new IllegalStateException("no function named " + definition);
         }

@@ -14,6 +14,7 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.prsentinel.core.Json;
 import dev.prsentinel.core.events.EventTypes;
+import dev.prsentinel.core.store.DeadLetterStore;
 import dev.prsentinel.core.store.PullRequestStore;
 import dev.prsentinel.core.testing.SharedData;
 import dev.prsentinel.ingest.github.GitHubReplay;
@@ -50,6 +51,9 @@ class IngestApplicationIT {
 
     @Autowired
     PullRequestStore store;
+
+    @Autowired
+    DeadLetterStore deadLetters;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -157,6 +161,18 @@ class IngestApplicationIT {
         JsonNode data = Json.mapper().readTree(event.getBodyAsString());
         assertThat(data.get("inserted").asInt()).isEqualTo(replay.pulls().size());
         assertThat(data.get("numbers")).hasSize(replay.pulls().size());
+    }
+
+    @Test
+    void deadLettersAreKeptWithKnativesReason() throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/dead-letters"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"x\":1}"));
+        Map.of("ce-specversion", "1.0", "ce-id", "dl-1", "ce-source", "/x", "ce-type", "com.example.t",
+                "content-type", "application/json", "ce-knativeerrorcode", "500",
+                "ce-knativeerrordata", java.util.Base64.getEncoder().encodeToString("boom".getBytes()))
+                .forEach(b::header);
+        assertThat(http.send(b.build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(202);
+        assertThat(deadLetters.count()).isEqualTo(1);
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +47,10 @@ public final class CloudEventEndpoint {
     private final Map<String, Handler> handlers;
     private final ProcessedEvents processed;
     private final long maxBodyBytes;
+    private final AtomicLong handled = new AtomicLong();
+    private final AtomicLong redelivered = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
 
     /**
      * @param handlers     the handler of each accepted type
@@ -60,6 +65,21 @@ public final class CloudEventEndpoint {
 
     public long maxBodyBytes() {
         return maxBodyBytes;
+    }
+
+    /**
+     * Counts since start.
+     *
+     * @param handled     events handled for the first time
+     * @param redelivered events seen before and answered from the record
+     * @param rejected    4xx answers
+     * @param failed      503 answers
+     */
+    public record Stats(long handled, long redelivered, long rejected, long failed) {
+    }
+
+    public Stats stats() {
+        return new Stats(handled.get(), redelivered.get(), rejected.get(), failed.get());
     }
 
     public Response handle(Map<String, String> headers, byte[] body) {
@@ -80,6 +100,7 @@ public final class CloudEventEndpoint {
         try {
             Optional<ProcessedEvents.Record> seen = processed.find(event.getSource().toString(), event.getId());
             if (seen.isPresent()) {
+                redelivered.incrementAndGet();
                 LOG.info("redelivered event {} from {}: answering as before", event.getId(), event.getSource());
                 return seen.get().reply() == null ? accepted()
                         : reply(CloudEventHttp.fromStructuredJson(seen.get().reply()));
@@ -87,12 +108,14 @@ public final class CloudEventEndpoint {
             Optional<CloudEvent> reply = handler.handle(event);
             processed.record(event.getSource().toString(), event.getId(), event.getType(),
                     reply.map(CloudEventHttp::toStructuredJson).orElse(null));
+            handled.incrementAndGet();
             return reply.map(CloudEventEndpoint::reply).orElseGet(CloudEventEndpoint::accepted);
         } catch (InvalidPayloadException e) {
             return error(400, "invalid data: " + e.getMessage());
         } catch (RuntimeException e) {
+            failed.incrementAndGet();
             LOG.error("event {} of type {} failed", event.getId(), event.getType(), e);
-            return error(503, "temporarily unable to handle the event (" + e.getClass().getSimpleName()
+            return jsonError(503, "temporarily unable to handle the event (" + e.getClass().getSimpleName()
                     + "); retry later");
         }
     }
@@ -106,8 +129,13 @@ public final class CloudEventEndpoint {
         return new Response(202, Map.of(), new byte[0]);
     }
 
+    private Response error(int status, String reason) {
+        rejected.incrementAndGet();
+        return jsonError(status, reason);
+    }
+
     /** A JSON error answer: {"status": 400, "reason": "..."}. */
-    public static Response error(int status, String reason) {
+    public static Response jsonError(int status, String reason) {
         ObjectNode o = Json.mapper().createObjectNode().put("status", status).put("reason", reason);
         Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         headers.put("content-type", "application/json");

@@ -131,11 +131,16 @@ public final class PullRequestStore {
 
     /** Stored PRs per repository, largest first. */
     public Map<String, Long> countByRepo() {
+        return countBy("repo");
+    }
+
+    /** Stored PRs per value of a field ("repo", "source", ...), largest first. */
+    public Map<String, Long> countBy(String field) {
         Map<String, Long> counts = new LinkedHashMap<>();
         collection.aggregate(List.of(
-                Aggregates.group("$repo", Accumulators.sum("n", 1L)),
+                Aggregates.group("$" + field, Accumulators.sum("n", 1L)),
                 Aggregates.sort(Sorts.orderBy(Sorts.descending("n"), Sorts.ascending("_id")))))
-                .forEach(d -> counts.put(d.getString("_id"), ((Number) d.get("n")).longValue()));
+                .forEach(d -> counts.put(String.valueOf(d.get("_id")), ((Number) d.get("n")).longValue()));
         return counts;
     }
 }
