@@ -1,0 +1,164 @@
+package dev.prsentinel.local;
+
+import com.mongodb.client.model.Filters;
+import dev.prsentinel.core.Json;
+import dev.prsentinel.core.events.EventTypes;
+import dev.prsentinel.core.events.SyncRequested;
+import dev.prsentinel.core.store.PullRequestStore;
+import dev.prsentinel.ingest.imports.ImportResult;
+import dev.prsentinel.ingest.imports.PullRequestImporter;
+import dev.prsentinel.local.cli.Console;
+import dev.prsentinel.local.demo.Demo;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.bson.Document;
+
+/** The command line of the embedded runtime: demo, import FILE, sync --repo owner/name. */
+public final class Main {
+
+    private static final String USAGE = """
+            usage: prsentinel <command> [options]
+              demo [--prs N] [--seed S]     synthetic PRs through the broker into the store, then a summary
+              import FILE                   JSON lines of GitHub PR objects (.jsonl) or the pullreqs CSV (.csv[.gz])
+              sync --repo owner/name [--since ISO-TIME]
+                                            backfill from GitHub's API (GITHUB_TOKEN, GITHUB_API_URL are read)
+            common options:
+              --data-dir DIR                where the embedded store and dead letters live (default .prsentinel)
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, Console.system()));
+    }
+
+    /** Runs a command; returns the exit code. */
+    public static int run(String[] args, Console console) {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
+            console.line(USAGE);
+            return args.length == 0 ? 2 : 0;
+        }
+        Map<String, String> options = new HashMap<>();
+        List<String> positional = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].startsWith("--")) {
+                if (i + 1 >= args.length) {
+                    console.line("option %s needs a value%n%s", args[i], USAGE);
+                    return 2;
+                }
+                options.put(args[i].substring(2), args[++i]);
+            } else {
+                positional.add(args[i]);
+            }
+        }
+        Path dataDir = Path.of(options.getOrDefault("data-dir", ".prsentinel"));
+        try {
+            return switch (args[0]) {
+                case "demo" -> demo(options, dataDir, console);
+                case "import" -> importFile(positional, dataDir, console);
+                case "sync" -> sync(options, dataDir, console);
+                default -> {
+                    console.line("unknown command %s%n%s", args[0], USAGE);
+                    yield 2;
+                }
+            };
+        } catch (NumberFormatException e) {
+            console.line("not a number: %s", e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            console.line("failed: %s", e.getMessage() == null ? e.toString() : e.getMessage());
+            return 1;
+        }
+    }
+
+    private static int demo(Map<String, String> options, Path dataDir, Console console) throws Exception {
+        Instant start = Instant.now();
+        Demo.Result result = Demo.run(new Demo.Options(Integer.parseInt(options.getOrDefault("prs", "2000")),
+                Long.parseLong(options.getOrDefault("seed", "42")), dataDir), console);
+        Demo.print(result, dataDir, console);
+        console.line("done in %.1f s", Duration.between(start, Instant.now()).toMillis() / 1000.0);
+        return "complete".equals(result.syncStatus()) ? 0 : 1;
+    }
+
+    private static int importFile(List<String> positional, Path dataDir, Console console) throws Exception {
+        if (positional.size() != 1) {
+            console.line("import needs exactly one FILE%n%s", USAGE);
+            return 2;
+        }
+        Path file = Path.of(positional.get(0));
+        if (!Files.isRegularFile(file)) {
+            console.line("no such file: %s", file.toAbsolutePath());
+            return 2;
+        }
+        try (EmbeddedStore store = new EmbeddedStore(dataDir)) {
+            PullRequestStore prs = new PullRequestStore(store.client().getDatabase(store.settings().database()),
+                    Clock.systemUTC()).ensureIndexes();
+            long started = System.nanoTime();
+            long[] nextReport = {50_000};
+            ImportResult r = new PullRequestImporter(prs, 1000).importFile(file, progress -> {
+                if (progress.read() >= nextReport[0]) {
+                    nextReport[0] += 50_000;
+                    console.line("  %,d read, %,d stored so far", progress.read(),
+                            progress.inserted() + progress.updated());
+                }
+            });
+            double seconds = (System.nanoTime() - started) / 1e9;
+            console.line("imported %s: %,d read, %,d inserted, %,d updated, %,d unchanged, %,d rejected in %.1f s "
+                    + "(%,.0f PRs/s)", file, r.read(), r.inserted(), r.updated(), r.unchanged(), r.rejected(), seconds,
+                    r.read() / seconds);
+            r.firstErrors().forEach(e -> console.line("  rejected: %s", e));
+            console.line("store now holds %,d PRs in %,d repositories", prs.count(), prs.countByRepo().size());
+        }
+        return 0;
+    }
+
+    private static int sync(Map<String, String> options, Path dataDir, Console console) throws Exception {
+        String repo = options.get("repo");
+        if (repo == null) {
+            console.line("sync needs --repo owner/name%n%s", USAGE);
+            return 2;
+        }
+        Instant since = options.containsKey("since") ? Instant.parse(options.get("since")) : null;
+        SyncRequested request = new SyncRequested(List.of(repo), since);
+        String endpoint = System.getenv().getOrDefault("GITHUB_API_URL", "https://api.github.com");
+        try (LocalStack stack = LocalStack.start(new LocalStack.Options(dataDir, null, endpoint,
+                System.getenv("GITHUB_TOKEN")))) {
+            Instant asked = Instant.now();
+            stack.broker().publish(CloudEventBuilder.v1().withId(UUID.randomUUID().toString())
+                    .withSource(URI.create("urn:prsentinel:local:cli")).withType(EventTypes.SYNC_REQUESTED)
+                    .withDataContentType("application/json").withData(Json.mapper().writeValueAsBytes(request))
+                    .build());
+            console.line("backfill of %s from %s requested; waiting (long backfills log their progress)", repo,
+                    endpoint);
+            Document state = null;
+            while (state == null) {
+                Thread.sleep(500);
+                Document d = stack.store().client().getDatabase(stack.store().settings().database())
+                        .getCollection("sync_state").find(Filters.eq("_id", repo)).first();
+                if (d != null && d.getDate("last_run_finished") != null
+                        && !d.getDate("last_run_finished").before(Date.from(asked.minusSeconds(1)))) {
+                    state = d;
+                }
+            }
+            stack.broker().awaitIdle(Duration.ofMinutes(1));
+            console.line("backfill of %s: %s (%s); %s API calls; high-water mark %s", repo,
+                    state.getString("last_status"), state.getString("last_detail"), state.get("api_calls_last_run"),
+                    state.getDate("high_water_mark"));
+            console.line("store now holds %,d PRs of %s", stack.pullRequests().countByRepo().getOrDefault(repo, 0L),
+                    repo);
+            return "complete".equals(state.getString("last_status")) ? 0 : 1;
+        }
+    }
+}

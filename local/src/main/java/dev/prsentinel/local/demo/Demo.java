@@ -1,0 +1,216 @@
+package dev.prsentinel.local.demo;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mongodb.client.model.Filters;
+import dev.prsentinel.core.Json;
+import dev.prsentinel.core.events.CloudEventEndpoint;
+import dev.prsentinel.core.events.EventTypes;
+import dev.prsentinel.core.events.Events;
+import dev.prsentinel.core.events.SyncRequested;
+import dev.prsentinel.core.github.GitHubPullRequests;
+import dev.prsentinel.core.model.PullRequest;
+import dev.prsentinel.core.synthetic.SyntheticPullRequests;
+import dev.prsentinel.local.LocalStack;
+import dev.prsentinel.local.broker.LocalBroker;
+import dev.prsentinel.local.cli.Console;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.bson.Document;
+
+/**
+ * The demo: generates the synthetic set, sends it through the local broker as GitHubSource events
+ * (with some redeliveries and a few malformed events), asks for a backfill of one repository whose
+ * PRs were held back from the webhooks, and reports what was stored.
+ */
+public final class Demo {
+
+    /** The end of the synthetic window: fixed, so every run generates the same PRs and event ids. */
+    static final Instant WINDOW_END = Instant.parse("2026-11-01T00:00:00Z");
+    private static final int REPOS = 6;
+    private static final double ANOMALY_RATE = 0.01;
+    /** Every this many webhook events, one is delivered twice, as at-least-once delivery does. */
+    private static final int REDELIVER_EVERY = 25;
+
+    /**
+     * Settings.
+     *
+     * @param prs     synthetic PRs to generate
+     * @param seed    generator seed
+     * @param dataDir store and dead letters
+     */
+    public record Options(int prs, long seed, Path dataDir) {
+    }
+
+    /**
+     * What the demo did.
+     *
+     * @param generated    PRs generated
+     * @param anomalies    injected anomalies by kind
+     * @param webhooks     webhook events sent (first deliveries)
+     * @param redeliveries events sent a second time with the same id
+     * @param malformed    malformed events sent (they end as dead letters)
+     * @param syncRepo     the repository left to the backfill
+     * @param syncStatus   the backfill's last status
+     * @param syncDetail   its detail line
+     * @param syncApiCalls API calls the backfill made, by the replay's count
+     * @param storedByRepo stored PRs per repository
+     * @param storedBySource stored PRs per source
+     * @param broker       what the broker saw
+     * @param ingest       what ingest's endpoint counted
+     */
+    public record Result(int generated, Map<SyntheticPullRequests.Kind, Integer> anomalies, int webhooks,
+            int redeliveries, int malformed, String syncRepo, String syncStatus, String syncDetail, int syncApiCalls,
+            Map<String, Long> storedByRepo, Map<String, Long> storedBySource, LocalBroker.Stats broker,
+            CloudEventEndpoint.Stats ingest) {
+
+        public long stored() {
+            return storedByRepo.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    private Demo() {
+    }
+
+    public static Result run(Options options, Console console) throws IOException, InterruptedException {
+        SyntheticPullRequests.Generated set = SyntheticPullRequests.generate(options.seed(), options.prs(), REPOS,
+                ANOMALY_RATE, WINDOW_END);
+        String syncRepo = "synthetic-org/repo-" + (REPOS - 1);
+        List<PullRequest> viaWebhook = new ArrayList<>();
+        List<PullRequest> viaSync = new ArrayList<>();
+        for (PullRequest pr : set.pullRequests()) {
+            (pr.repo().equals(syncRepo) ? viaSync : viaWebhook).add(pr);
+        }
+        Map<SyntheticPullRequests.Kind, Integer> kinds = new EnumMap<>(SyntheticPullRequests.Kind.class);
+        set.anomalies().forEach(a -> kinds.merge(a.kind(), 1, Integer::sum));
+        console.line("PR Sentinel demo: %d synthetic PRs (seed %d) in %d repositories, %d injected anomalies %s",
+                set.pullRequests().size(), options.seed(), REPOS, set.anomalies().size(), kinds);
+        console.line("data directory: %s", options.dataDir().toAbsolutePath());
+
+        try (SyntheticGitHubApi github = new SyntheticGitHubApi(syncRepo, viaSync);
+                LocalStack stack = LocalStack.start(new LocalStack.Options(options.dataDir(), null, github.url(),
+                        null))) {
+            console.line("started: embedded store, broker %s (%d triggers from knative/), ingest",
+                    stack.broker().url(), stack.broker().triggers().size());
+            LocalBroker broker = stack.broker();
+            int redeliveries = 0;
+            List<CloudEvent> redeliver = new ArrayList<>();
+            for (int i = 0; i < viaWebhook.size(); i++) {
+                CloudEvent event = webhookEvent(viaWebhook.get(i), options.seed());
+                broker.publish(event);
+                if (i % REDELIVER_EVERY == REDELIVER_EVERY - 1) {
+                    redeliver.add(event);
+                }
+                if ((i + 1) % 500 == 0 || i == viaWebhook.size() - 1) {
+                    // Redeliveries come after the first delivery was answered, as a broker's retry
+                    // after a lost acknowledgement does (concurrent duplicates are safe too, just not countable).
+                    broker.awaitIdle(Duration.ofMinutes(2));
+                    redeliver.forEach(broker::publish);
+                    redeliveries += redeliver.size();
+                    redeliver.clear();
+                    console.line("  sent %d/%d webhook events", i + 1, viaWebhook.size());
+                }
+            }
+            List<CloudEvent> malformed = malformedEvents(options.seed());
+            malformed.forEach(broker::publish);
+            Instant syncAsked = Instant.now();
+            broker.publish(CloudEventBuilder.v1().withId(UUID.randomUUID().toString())
+                    .withSource(URI.create("urn:prsentinel:local:demo")).withType(EventTypes.SYNC_REQUESTED)
+                    .withDataSchema(URI.create(EventTypes.schema(EventTypes.SYNC_REQUESTED, SyncRequested.VERSION)))
+                    .withDataContentType("application/json")
+                    .withData(Json.mapper().writeValueAsBytes(new SyncRequested(List.of(syncRepo), null))).build());
+            console.line("  sent %d webhook events (+%d redelivered), %d malformed, 1 sync request for %s",
+                    viaWebhook.size(), redeliveries, malformed.size(), syncRepo);
+            Document state = awaitSync(stack, syncRepo, syncAsked, Duration.ofMinutes(5));
+            broker.awaitIdle(Duration.ofMinutes(2));
+            return new Result(set.pullRequests().size(), kinds, viaWebhook.size(), redeliveries, malformed.size(),
+                    syncRepo, state == null ? "did not finish in time" : state.getString("last_status"),
+                    state == null ? "" : state.getString("last_detail"), github.calls(),
+                    stack.pullRequests().countByRepo(), stack.pullRequests().countBy("source"), broker.stats(),
+                    stack.endpointStats("ingest"));
+        }
+    }
+
+    /** A GitHubSource-shaped event: type by the X-GitHub-Event, data the webhook JSON. */
+    static CloudEvent webhookEvent(PullRequest pr, long seed) {
+        ObjectNode payload = Json.mapper().createObjectNode();
+        payload.put("action", "closed".equals(pr.state()) ? "closed" : "opened");
+        payload.put("number", pr.number());
+        payload.set("pull_request", GitHubPullRequests.toJson(pr));
+        payload.putObject("repository").put("full_name", pr.repo());
+        payload.putObject("sender").put("login", pr.author());
+        return CloudEventBuilder.v1()
+                .withId(Events.derivedId("demo", Long.toString(seed), pr.repo(), Integer.toString(pr.number())))
+                .withSource(URI.create(EventTypes.SYNTHETIC_SOURCE))
+                .withType(EventTypes.GITHUB_PULL_REQUEST)
+                .withSubject(Integer.toString(pr.number()))
+                .withTime(OffsetDateTime.ofInstant(pr.updatedAt(), ZoneOffset.UTC))
+                .withDataContentType("application/json")
+                .withData(payload.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .build();
+    }
+
+    private static List<CloudEvent> malformedEvents(long seed) {
+        String noNumber = "{\"action\":\"opened\",\"pull_request\":{\"state\":\"open\","
+                + "\"base\":{\"repo\":{\"full_name\":\"synthetic-org/repo-0\"}}}}";
+        String negative = "{\"action\":\"opened\",\"pull_request\":{\"number\":99999,\"additions\":-5,"
+                + "\"updated_at\":\"2026-10-01T00:00:00Z\","
+                + "\"base\":{\"repo\":{\"full_name\":\"synthetic-org/repo-0\"}}}}";
+        List<CloudEvent> events = new ArrayList<>();
+        int i = 0;
+        for (String body : List.of(noNumber, negative)) {
+            events.add(CloudEventBuilder.v1()
+                    .withId(Events.derivedId("demo-malformed", Long.toString(seed), Integer.toString(i++)))
+                    .withSource(URI.create(EventTypes.SYNTHETIC_SOURCE)).withType(EventTypes.GITHUB_PULL_REQUEST)
+                    .withDataContentType("application/json")
+                    .withData(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)).build());
+        }
+        return events;
+    }
+
+    private static Document awaitSync(LocalStack stack, String repo, Instant after, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Document d = stack.store().client().getDatabase(stack.store().settings().database())
+                    .getCollection("sync_state").find(Filters.eq("_id", repo)).first();
+            if (d != null && d.getDate("last_run_finished") != null
+                    && !d.getDate("last_run_finished").before(Date.from(after.minusSeconds(1)))) {
+                return d;
+            }
+            Thread.sleep(100);
+        }
+        return null;
+    }
+
+    /** Prints the summary. */
+    public static void print(Result r, Path dataDir, Console console) {
+        LocalBroker.Stats b = r.broker();
+        console.line("");
+        console.line("broker: received %s; delivered %d, retried %d, dead-lettered %d, no trigger %d", b.received(),
+                b.delivered(), b.retried(), b.deadLettered(), b.unrouted());
+        console.line("backfill of %s: %s (%s), %d GitHub API calls", r.syncRepo(), r.syncStatus(), r.syncDetail(),
+                r.syncApiCalls());
+        console.line("stored pull requests by repository:");
+        r.storedByRepo().forEach((repo, n) -> console.line("  %-28s %6d", repo, n));
+        console.line("  %-28s %6d   by source %s", "total", r.stored(), r.storedBySource());
+        console.line("ingest: %d events handled, %d duplicates ignored (answered from the record; %d of them "
+                + "redelivered in this run), %d rejected", r.ingest().handled(), r.ingest().redelivered(),
+                r.redeliveries(), r.ingest().rejected());
+        console.line("each PR stored once: %d generated, %d stored", r.generated(), r.stored());
+        console.line("dead letters: %d (malformed events sent: %d), written with their reasons to %s",
+                b.deadLettered(), r.malformed(), dataDir.resolve("dead-letters").toAbsolutePath());
+    }
+}

@@ -1,0 +1,70 @@
+package dev.prsentinel.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prsentinel.core.testing.SharedData;
+import dev.prsentinel.local.cli.Console;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's main command, end to end on a small set, twice on one data directory. */
+class DemoIT {
+
+    @TempDir
+    Path dataDir;
+
+    private record Run(int exit, String output) {
+    }
+
+    private static Run main(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int exit = Main.run(args, new Console(new PrintStream(out, true, StandardCharsets.UTF_8)));
+        return new Run(exit, out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void theDemoStoresEverythingOnceAndASecondRunKeepsTheState() throws Exception {
+        Run first = main("demo", "--prs", "200", "--seed", "7", "--data-dir", dataDir.toString());
+        assertThat(first.exit()).as(first.output()).isZero();
+        assertThat(first.output())
+                .contains("backfill of synthetic-org/repo-5: complete")
+                .containsPattern("total\\s+200\\s")
+                .contains("each PR stored once: 200 generated, 200 stored")
+                .contains("dead letters: 2 (malformed events sent: 2)")
+                .containsPattern("ingest: \\d+ events handled, (\\d+) duplicates ignored");
+        try (Stream<Path> letters = Files.list(dataDir.resolve("dead-letters"))) {
+            assertThat(letters).hasSize(2);
+        }
+
+        Run second = main("demo", "--prs", "200", "--seed", "7", "--data-dir", dataDir.toString());
+        assertThat(second.exit()).as(second.output()).isZero();
+        // Everything but the new sync request was handled by the first run: answered from the record.
+        assertThat(second.output()).contains("ingest: 1 events handled")
+                .contains("each PR stored once: 200 generated, 200 stored")
+                .contains(" listed, 0 fetched), 2 GitHub API calls").doesNotContain("Exception");
+    }
+
+    @Test
+    void importsTheRecordedApiObjects() {
+        Path file = SharedData.require("fixtures/github/pulls.jsonl");
+        Run run = main("import", file.toString(), "--data-dir", dataDir.toString());
+        assertThat(run.exit()).as(run.output()).isZero();
+        assertThat(run.output()).contains("0 rejected").contains("store now holds 43 PRs");
+    }
+
+    @Test
+    void badCommandLinesSayWhatIsWrong() {
+        assertThat(main("frobnicate").output()).contains("unknown command frobnicate");
+        assertThat(main("import").exit()).isEqualTo(2);
+        assertThat(main("import", "/no/such/file.jsonl", "--data-dir", dataDir.toString()).output())
+                .contains("no such file");
+        assertThat(main("sync").output()).contains("sync needs --repo");
+        assertThat(main("demo", "--prs", "many").output()).contains("not a number");
+    }
+}

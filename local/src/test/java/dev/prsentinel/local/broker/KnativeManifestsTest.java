@@ -1,0 +1,113 @@
+package dev.prsentinel.local.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prsentinel.core.Json;
+import dev.prsentinel.core.events.EventTypes;
+import dev.prsentinel.core.events.SyncRequested;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The manifests in knative/ hang together: what the cluster would reject or leave unrouted fails here. */
+class KnativeManifestsTest {
+
+    private static final Path KNATIVE = Path.of("../knative");
+    private final KnativeManifests manifests = KnativeManifests.fromDirectory(KNATIVE);
+
+    @Test
+    void theJarCarriesTheSameManifests() {
+        KnativeManifests packaged = KnativeManifests.fromClasspath();
+        assertThat(packaged.brokers()).isEqualTo(manifests.brokers());
+        assertThat(packaged.triggers("prsentinel")).isEqualTo(manifests.triggers("prsentinel"));
+    }
+
+    @Test
+    void everyTriggerSubscribesAnExistingServiceOnAnExistingBrokerWithDeadLetters() {
+        Set<String> services = names("Service");
+        assertThat(manifests.brokers()).containsKey("prsentinel");
+        List<Trigger> triggers = manifests.triggers("prsentinel");
+        assertThat(triggers).hasSize(names("Trigger").size());
+        for (Trigger t : triggers) {
+            assertThat(services).as(t.name()).contains(t.subscriber());
+            assertThat(t.delivery().retry()).as(t.name()).isPositive();
+            assertThat(t.delivery().deadLetterSink()).as(t.name()).isNotBlank();
+            assertThat(services).as(t.name()).contains(t.delivery().deadLetterSink().split("/")[0]);
+        }
+    }
+
+    @Test
+    void ingestAcceptsEveryTypeItsTriggersRoute() {
+        Set<String> routed = manifests.triggers("prsentinel").stream().filter(t -> t.subscriber().equals("ingest"))
+                .map(t -> t.filter().get("type")).collect(Collectors.toSet());
+        assertThat(routed).containsExactlyInAnyOrderElementsOf(dev.prsentinel.ingest.IngestHandlers.acceptedTypes());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyGitHubSourceEventTypeIsRouted() {
+        Set<String> routed = manifests.triggers("prsentinel").stream().map(t -> t.filter().get("type"))
+                .collect(Collectors.toSet());
+        for (Map<String, Object> source : manifests.ofKind("GitHubSource")) {
+            List<String> types = (List<String>) ((Map<String, Object>) source.get("spec")).get("eventTypes");
+            types.forEach(t -> assertThat(routed).contains("dev.knative.source.github." + t));
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void thePingSourceSendsAValidSyncRequestThatItsTriggerMatches() throws Exception {
+        Map<String, Object> ping = manifests.ofKind("PingSource").get(0);
+        Map<String, Object> spec = (Map<String, Object>) ping.get("spec");
+        SyncRequested request = Json.mapper().readValue(spec.get("data").toString(), SyncRequested.class);
+        assertThat(request.repos()).isNotEmpty();
+        Map<String, Object> extensions = (Map<String, Object>) ((Map<String, Object>) spec.get("ceOverrides"))
+                .get("extensions");
+        Trigger trigger = manifests.triggers("prsentinel").stream()
+                .filter(t -> EventTypes.PING.equals(t.filter().get("type"))).findFirst().orElseThrow();
+        trigger.filter().forEach((k, v) -> {
+            if (!k.equals("type")) {
+                assertThat(extensions).containsEntry(k, v);
+            }
+        });
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void sourcesAndBindingsSinkIntoTheBroker() {
+        for (String kind : List.of("PingSource", "GitHubSource", "SinkBinding")) {
+            for (Map<String, Object> doc : manifests.ofKind(kind)) {
+                Map<String, Object> ref = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) doc
+                        .get("spec")).get("sink")).get("ref");
+                assertThat(ref).as(kind).containsEntry("kind", "Broker").containsEntry("name", "prsentinel");
+            }
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void servicesScaleToZeroAndProbeHealth() {
+        for (Map<String, Object> service : manifests.ofKind("Service")) {
+            Map<String, Object> template = (Map<String, Object>) ((Map<String, Object>) service.get("spec"))
+                    .get("template");
+            Map<String, Object> annotations = (Map<String, Object>) ((Map<String, Object>) template.get("metadata"))
+                    .get("annotations");
+            assertThat(annotations).containsEntry("autoscaling.knative.dev/min-scale", "0");
+            Map<String, Object> container = ((List<Map<String, Object>>) ((Map<String, Object>) template.get("spec"))
+                    .get("containers")).get(0);
+            assertThat(container).containsKeys("readinessProbe", "livenessProbe");
+            // Secrets come from Vault at run time; nothing secret is set in a manifest.
+            List<Map<String, Object>> env = (List<Map<String, Object>>) container.getOrDefault("env", List.of());
+            env.forEach(e -> assertThat(e).doesNotContainKey("valueFrom"));
+            env.forEach(e -> assertThat(e.get("name").toString()).doesNotContain("TOKEN", "PASSWORD", "URI"));
+        }
+    }
+
+    private Set<String> names(String kind) {
+        return manifests.ofKind(kind).stream()
+                .map(d -> ((Map<?, ?>) d.get("metadata")).get("name").toString()).collect(Collectors.toSet());
+    }
+}
