@@ -4,17 +4,52 @@ real pullreqs data set. Standard library only, so anyone can rerun it:
 
     python3 scripts/fit-synthetic.py ../shared/datasets/pullreqs/pullreqs.csv.gz
 
-The generator draws the count fields jointly as a Gaussian on the log1p scale (a Gaussian
-copula), so it needs their means, standard deviations and correlation matrix there, plus
-a few rates and the creation hour-of-week profile. The output is pasted into the Java code.
+The generator draws the five count fields jointly through a Gaussian copula: a correlated
+standard normal vector, each coordinate mapped through its field's empirical quantiles. So it
+needs, per field, the quantiles at QUANTILE_LEVELS, and the correlation matrix of the fields'
+normal scores (the copula's own parameter). Plus a few rates and the hour-of-week profile.
+The output is pasted into the Java code.
 """
 import csv
 import gzip
 import math
+import statistics
 import sys
 from datetime import datetime, timezone
 
 COUNTS = ["num_commits", "files_changed", "churn", "num_issue_comments", "num_commit_comments"]
+QUANTILE_LEVELS = [0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999]
+
+
+def normal_scores(values):
+    """Φ^-1 of the average rank / (n + 1): ties share one score."""
+    n = len(values)
+    order = sorted(range(n), key=values.__getitem__)
+    scores = [0.0] * n
+    nd = statistics.NormalDist()
+    i = 0
+    while i < n:
+        j = i
+        while j + 1 < n and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        z = nd.inv_cdf(((i + j) / 2 + 1) / (n + 1))
+        for k in range(i, j + 1):
+            scores[order[k]] = z
+        i = j + 1
+    return scores
+
+
+def quantile(sorted_values, p):
+    idx = min(len(sorted_values) - 1, int(round(p * (len(sorted_values) - 1))))
+    return sorted_values[idx]
+
+
+def corr(a, b):
+    ma, mb = sum(a) / len(a), sum(b) / len(b)
+    cov = sum((x - ma) * (y - mb) for x, y in zip(a, b))
+    va = sum((x - ma) ** 2 for x in a)
+    vb = sum((y - mb) ** 2 for y in b)
+    return cov / math.sqrt(va * vb)
 
 
 def main(path):
@@ -25,19 +60,11 @@ def main(path):
     with gzip.open(path, "rt", newline="") as f:
         for r in csv.DictReader(f):
             rows += 1
-            vals = {
-                "num_commits": r["num_commits"],
-                "files_changed": r["files_changed"],
-                "num_issue_comments": r["num_issue_comments"],
-                "num_commit_comments": r["num_commit_comments"],
-            }
-            try:
-                vals["churn"] = str(int(r["src_churn"]) + int(r["test_churn"]))
-                nums = {k: math.log1p(max(0, int(v))) for k, v in vals.items()}
-            except ValueError:
-                continue
-            for k in COUNTS:
-                cols[k].append(nums[k])
+            cols["num_commits"].append(int(r["num_commits"]))
+            cols["files_changed"].append(int(r["files_changed"]))
+            cols["churn"].append(int(r["src_churn"]) + int(r["test_churn"]))
+            cols["num_issue_comments"].append(int(r["num_issue_comments"]))
+            cols["num_commit_comments"].append(int(r["num_commit_comments"]))
             if r["merged_at"]:
                 merged += 1
             if r["closed_at"]:
@@ -48,20 +75,17 @@ def main(path):
             first += r["prev_pullreqs"] == "0"
             t = datetime.fromtimestamp(int(r["created_at"]), tz=timezone.utc)
             hours[t.weekday() * 24 + t.hour] += 1
-    n = len(cols[COUNTS[0]])
-    mean = {k: sum(v) / n for k, v in cols.items()}
-    sd = {k: math.sqrt(sum((x - mean[k]) ** 2 for x in v) / (n - 1)) for k, v in cols.items()}
-    corr = [[sum((a - mean[i]) * (b - mean[j]) for a, b in zip(cols[i], cols[j])) / ((n - 1) * sd[i] * sd[j])
-             for j in COUNTS] for i in COUNTS]
+    print(f"rows {rows}; fields {COUNTS}")
+    print("QUANTILE_LEVELS =", QUANTILE_LEVELS)
+    for c in COUNTS:
+        s = sorted(cols[c])
+        print(f"QUANTILES {c} =", [quantile(s, p) for p in QUANTILE_LEVELS], "max", s[-1])
+    scores = {c: normal_scores(cols[c]) for c in COUNTS}
+    print("NORMAL_SCORE_CORR =")
+    for a in COUNTS:
+        print("   ", [round(corr(scores[a], scores[b]), 4) for b in COUNTS])
     lt_mean = sum(lifetimes) / len(lifetimes)
     lt_sd = math.sqrt(sum((x - lt_mean) ** 2 for x in lifetimes) / (len(lifetimes) - 1))
-    print(f"rows read {rows}, usable {n}")
-    print("counts (log1p scale):", COUNTS)
-    print("MEAN =", [round(mean[k], 4) for k in COUNTS])
-    print("SD   =", [round(sd[k], 4) for k in COUNTS])
-    print("CORR =")
-    for row in corr:
-        print("   ", [round(x, 4) for x in row])
     print(f"merged fraction {merged / rows:.4f}, closed fraction {closed / rows:.4f}")
     print(f"hours open to close, log1p scale: mean {lt_mean:.4f} sd {lt_sd:.4f}")
     print(f"main_team_member {team / rows:.4f}, intra_branch {intra / rows:.4f}, prev_pullreqs==0 {first / rows:.4f}")

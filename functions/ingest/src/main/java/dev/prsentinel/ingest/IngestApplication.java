@@ -80,7 +80,7 @@ public class IngestApplication {
 
     @Bean(destroyMethod = "close")
     SyncJobs syncJobs(GitHubBackfill backfill, IngestProperties properties, Clock clock) {
-        return new SyncJobs(backfill, EventSink.forUrl(properties.sink()), clock, result -> { });
+        return new SyncJobs(backfill, EventSink.forUrl(properties.sink()), clock);
     }
 
     /** The function, registered with Spring Cloud Function under the name "ingest". */

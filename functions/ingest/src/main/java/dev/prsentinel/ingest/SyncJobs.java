@@ -11,7 +11,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +26,6 @@ public final class SyncJobs implements AutoCloseable {
     private final GitHubBackfill backfill;
     private final EventSink sink;
     private final Clock clock;
-    private final Consumer<BackfillResult> listener;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "ingest-sync");
         t.setDaemon(true);
@@ -35,14 +33,10 @@ public final class SyncJobs implements AutoCloseable {
     });
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
 
-    /**
-     * @param listener told of every finished repository (the CLI prints it; the app logs it)
-     */
-    public SyncJobs(GitHubBackfill backfill, EventSink sink, Clock clock, Consumer<BackfillResult> listener) {
+    public SyncJobs(GitHubBackfill backfill, EventSink sink, Clock clock) {
         this.backfill = backfill;
         this.sink = sink;
         this.clock = clock;
-        this.listener = listener;
     }
 
     /** Queues a backfill of each named repository; returns at once. */
@@ -67,7 +61,6 @@ public final class SyncJobs implements AutoCloseable {
                             result.status(), result.listed(), result.detailFetches(), result.apiCalls(),
                             result.stored().inserted(), result.stored().updated());
                     IngestHandlers.ingested(cause, repo, result.stored(), clock).ifPresent(sink::send);
-                    listener.accept(result);
                 } catch (RuntimeException e) {
                     LOG.error("backfill of {} failed", repo, e);
                 } finally {

@@ -49,7 +49,7 @@ class IngestHandlersTest {
         store = new PullRequestStore(mongo.database(), clock).ensureIndexes();
         GitHubBackfill backfill = new GitHubBackfill(GitHubBackfill.Settings.defaults("http://127.0.0.1:9", null),
                 store, new SyncStateStore(mongo.database()), clock, d -> { });
-        jobs = new SyncJobs(backfill, EventSink.forUrl(null), clock, r -> { });
+        jobs = new SyncJobs(backfill, EventSink.forUrl(null), clock);
         IngestHandlers handlers = new IngestHandlers(store, jobs, clock);
         endpoint = new CloudEventEndpoint(IngestHandlers.acceptedTypes().stream()
                 .collect(Collectors.toMap(t -> t, t -> handlers::handle)),

@@ -144,7 +144,7 @@ public final class Demo {
     }
 
     /** A GitHubSource-shaped event: type by the X-GitHub-Event, data the webhook JSON. */
-    static CloudEvent webhookEvent(PullRequest pr, long seed) {
+    public static CloudEvent webhookEvent(PullRequest pr, long seed) {
         ObjectNode payload = Json.mapper().createObjectNode();
         payload.put("action", "closed".equals(pr.state()) ? "closed" : "opened");
         payload.put("number", pr.number());

@@ -16,27 +16,36 @@ import java.util.Random;
  * always give the same PRs.
  *
  * <p>Fitted to the real pullreqs data set (279,858 PRs) by {@code scripts/fit-synthetic.py}
- * (run 2026-11-27 over shared/datasets/pullreqs/pullreqs.csv.gz): commits, files changed, changed
- * lines (src_churn + test_churn), conversation comments and review comments are drawn jointly as
- * a Gaussian on the log1p scale with the fitted means, standard deviations and correlations (a
- * Gaussian copula keeps "big PRs have more commits and files"); the time to close, merge rate,
- * author association and fork rates, and the creation hour-of-week profile are fitted too.
+ * (run 2026-11-27 over shared/datasets/pullreqs/pullreqs.csv.gz). Commits, files changed, changed
+ * lines (src_churn + test_churn), conversation comments and review comments are drawn jointly
+ * through a Gaussian copula: a correlated standard normal vector (the fitted normal-score
+ * correlations), each coordinate mapped through its field's fitted quantiles, interpolated on the
+ * log1p scale; so each field keeps its real marginal distribution (the 20% of PRs with no changed
+ * lines, the heavy tails) and big PRs keep having more commits and files. The time to close, merge
+ * rate, author association and fork rates, and the creation hour-of-week profile are fitted too.
  * Title and body length, labels, draft, requested reviewers and the additions/deletions split are
  * not in that data set: their parameters below are assumptions, marked as such.
  */
 public final class SyntheticPullRequests {
 
-    /** log1p means of commits, files changed, changed lines, comments, review comments (fitted). */
-    static final double[] MEAN = {1.1198, 1.4585, 3.0065, 0.6167, 0.1814};
-    /** log1p standard deviations, same order (fitted). */
-    static final double[] SD = {0.7324, 1.0193, 2.3057, 0.7834, 0.5650};
-    /** Correlations on the log1p scale, same order (fitted). */
+    /** The probability levels of the fitted quantiles; 1.0 is the data set's maximum. */
+    static final double[] LEVELS = {0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995,
+        0.999, 1.0};
+    /** Fitted quantiles at {@link #LEVELS}: commits, files changed, changed lines, comments, review comments. */
+    static final int[][] QUANTILES = {
+        {0, 1, 1, 1, 1, 1, 1, 2, 2, 3, 7, 12, 28, 54, 113, 250, 1379},
+        {0, 1, 1, 1, 1, 2, 2, 3, 4, 7, 16, 33, 82, 164, 326, 1298, 29839},
+        {0, 0, 0, 1, 4, 8, 17, 33, 68, 155, 466, 1158, 3192, 6373, 12018, 34211, 213148},
+        {0, 0, 0, 0, 0, 0, 0, 1, 1, 3, 5, 8, 13, 18, 25, 47, 236},
+        {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 4, 9, 15, 23, 54, 387},
+    };
+    /** Correlations of the fields' normal scores, same order (fitted): the copula's parameter. */
     static final double[][] CORR = {
-        {1.0, 0.6559, 0.5744, 0.2111, 0.2993},
-        {0.6559, 1.0, 0.6795, 0.1225, 0.1952},
-        {0.5744, 0.6795, 1.0, 0.1879, 0.2530},
-        {0.2111, 0.1225, 0.1879, 1.0, 0.3120},
-        {0.2993, 0.1952, 0.2530, 0.3120, 1.0},
+        {1.0, 0.6488, 0.5621, 0.2274, 0.3081},
+        {0.6488, 1.0, 0.6797, 0.1351, 0.2020},
+        {0.5621, 0.6797, 1.0, 0.1776, 0.2409},
+        {0.2274, 0.1351, 0.1776, 1.0, 0.3036},
+        {0.3081, 0.2020, 0.2409, 0.3036, 1.0},
     };
     /** Fraction of PRs merged (fitted: 0.8074). */
     static final double MERGED = 0.8074;
@@ -78,11 +87,11 @@ public final class SyntheticPullRequests {
 
     /** The kinds of injected anomaly; each changes a normal PR in one documented way. */
     public enum Kind {
-        /** A dump: 50-200x the lines and 20-50x the files of the PR it replaces (vendored code). */
+        /** A dump: 50k-200k changed lines over 1,500-5,000 files (vendored code), past the data's p99.9 in both. */
         HUGE_CHANGE,
         /** One file with 20k-100k changed lines: a generated or minified blob. */
         SIZE_MISMATCH,
-        /** 150-400 commits for a small change: a rebase gone wrong or a bot. */
+        /** 300-800 commits for a small change: a rebase gone wrong or a bot (the data's p99.9 is 250). */
         COMMIT_STORM,
         /** A first-time contributor's large change from a fork, merged within minutes with no discussion. */
         RUBBER_STAMP,
@@ -153,21 +162,22 @@ public final class SyntheticPullRequests {
     }
 
     private static PullRequest normal(Random random, String repo, int number, Instant created, Instant end) {
-        double[] z = new double[MEAN.length];
+        double[] z = new double[CORR.length];
         for (int i = 0; i < z.length; i++) {
             z[i] = random.nextGaussian();
         }
-        int[] v = new int[MEAN.length];
-        for (int i = 0; i < MEAN.length; i++) {
+        int[] v = new int[CORR.length];
+        for (int i = 0; i < CORR.length; i++) {
             double x = 0;
             for (int j = 0; j <= i; j++) {
                 x += CHOLESKY[i][j] * z[j];
             }
-            v[i] = (int) Math.max(0, Math.round(Math.expm1(MEAN[i] + SD[i] * x)));
+            v[i] = quantile(QUANTILES[i], normalCdf(x));
         }
+        // A GitHub PR has at least one commit and one file; 1-1.5% of pullreqs rows say 0 (data quirks).
         int commits = Math.max(1, v[0]);
         int files = Math.max(1, v[1]);
-        int lines = Math.max(1, v[2]);
+        int lines = v[2];
         double share = clip(ADDITION_SHARE_MEAN + ADDITION_SHARE_SD * random.nextGaussian(), 0, 1);
         int additions = (int) Math.round(lines * share);
         double hoursToClose = Math.max(0.01, Math.expm1(CLOSE_HOURS_MEAN + CLOSE_HOURS_SD * random.nextGaussian()));
@@ -215,10 +225,8 @@ public final class SyntheticPullRequests {
         boolean fork = pr.headFork();
         switch (kind) {
             case HUGE_CHANGE -> {
-                // Capped so that a PR already in the far tail does not overflow an int.
-                long scaled = (long) pr.changedLines() * between(random, 50, 200);
-                lines = (int) Math.min(5_000_000L, Math.max(20_000L, scaled));
-                files = (int) Math.min(50_000L, Math.max(300L, (long) pr.changedFiles() * between(random, 20, 50)));
+                lines = between(random, 50_000, 200_000);
+                files = between(random, 1_500, 5_000);
             }
             case SIZE_MISMATCH -> {
                 lines = between(random, 20_000, 100_000);
@@ -227,7 +235,7 @@ public final class SyntheticPullRequests {
             case COMMIT_STORM -> {
                 lines = Math.min(pr.changedLines(), 200);
                 files = Math.min(pr.changedFiles(), 5);
-                commits = between(random, 150, 400);
+                commits = between(random, 300, 800);
             }
             case RUBBER_STAMP -> {
                 lines = between(random, 3_000, 12_000);
@@ -260,6 +268,28 @@ public final class SyntheticPullRequests {
                 additions, lines - additions, lines, files, commits, comments, reviewComments,
                 pr.labels(), pr.requestedReviewers(), association, pr.author(),
                 created, updated, mergedAt, closedAt, pr.baseRef(), pr.headRef(), fork);
+    }
+
+    /** The fitted quantile function at probability u, interpolated between knots on the log1p scale. */
+    static int quantile(int[] knots, double u) {
+        for (int k = 1; k < LEVELS.length; k++) {
+            if (u <= LEVELS[k]) {
+                double t = (u - LEVELS[k - 1]) / (LEVELS[k] - LEVELS[k - 1]);
+                double a = Math.log1p(knots[k - 1]);
+                double b = Math.log1p(knots[k]);
+                return (int) Math.round(Math.expm1(a + t * (b - a)));
+            }
+        }
+        return knots[knots.length - 1];
+    }
+
+    /** The standard normal CDF (Abramowitz and Stegun 26.2.17, absolute error below 7.5e-8). */
+    static double normalCdf(double x) {
+        double t = 1 / (1 + 0.2316419 * Math.abs(x));
+        double poly = t * (0.319381530 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978
+                + t * 1.330274429))));
+        double tail = Math.exp(-x * x / 2) / Math.sqrt(2 * Math.PI) * poly;
+        return x >= 0 ? 1 - tail : tail;
     }
 
     private static Instant creationTime(Random random, Instant start, Instant end) {

@@ -105,13 +105,14 @@ class PullRequestStoreTest {
     }
 
     @Test
-    void repoAndNumberAreUnique() {
+    void repoAndNumberAreTheUniqueKey() {
         store.upsertAll(List.of(PullRequests.complete(1, T0)));
-        mongo.database().getCollection("pull_requests").listIndexes().forEach(i -> {
-            if ("repo_number".equals(i.getString("name"))) {
-                assertThat(i.getBoolean("unique")).isTrue();
-            }
-        });
+        Document doc = mongo.database().getCollection("pull_requests").find().first();
+        assertThat(doc.getString("_id")).isEqualTo("octo/repo#1");
+        // A second document for the same PR cannot exist: _id is unique on every MongoDB.
+        assertThatThrownBy(() -> mongo.database().getCollection("pull_requests")
+                .insertOne(new Document("_id", "octo/repo#1").append("repo", "octo/repo").append("number", 1)))
+                .isInstanceOf(com.mongodb.MongoWriteException.class).hasMessageContaining("duplicate key");
         assertThat(mongo.database().getCollection("pull_requests").countDocuments(Filters.eq("repo", "octo/repo")))
                 .isEqualTo(1);
     }

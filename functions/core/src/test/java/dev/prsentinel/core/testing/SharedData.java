@@ -30,13 +30,22 @@ public final class SharedData {
         return Optional.empty();
     }
 
-    /** A path under shared/, or the test is skipped with a message saying what is absent. */
+    /**
+     * A path under shared/, or the test is skipped with a message saying what is absent. In CI
+     * (CI=true) shared/ is always there, so its absence fails the test instead of skipping it.
+     */
     public static Path require(String relative) {
         Optional<Path> root = root();
-        assumeTrue(root.isPresent(), "skipped: ../shared (fixtures and data sets beside the project root) is absent;"
-                + " set PRSENTINEL_SHARED_DIR to run this test");
-        Path p = root.get().resolve(relative);
-        assumeTrue(Files.exists(p), "skipped: " + p + " is absent");
+        Path p = root.map(r -> r.resolve(relative)).orElse(null);
+        String missing = root.isEmpty()
+                ? "../shared (fixtures and data sets beside the project root) is absent;"
+                        + " set PRSENTINEL_SHARED_DIR to run this test"
+                : p + " is absent";
+        boolean present = p != null && Files.exists(p);
+        if (!present && "true".equals(System.getenv("CI"))) {
+            throw new AssertionError("in CI shared/ must be present: " + missing);
+        }
+        assumeTrue(present, "skipped: " + missing);
         return p;
     }
 }
