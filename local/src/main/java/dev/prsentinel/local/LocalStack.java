@@ -1,17 +1,28 @@
 package dev.prsentinel.local;
 
+import com.mongodb.client.model.Filters;
+import dev.prsentinel.core.Json;
 import dev.prsentinel.core.events.CloudEventEndpoint;
+import dev.prsentinel.core.events.EventTypes;
+import dev.prsentinel.core.events.SyncRequested;
 import dev.prsentinel.core.store.PullRequestStore;
 import dev.prsentinel.ingest.IngestApplication;
 import dev.prsentinel.local.broker.KnativeManifests;
 import dev.prsentinel.local.broker.LocalBroker;
 import dev.prsentinel.local.broker.Trigger;
+import io.cloudevents.core.builder.CloudEventBuilder;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.UUID;
+import org.bson.Document;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -94,6 +105,47 @@ public final class LocalStack implements AutoCloseable {
 
     public PullRequestStore pullRequests() {
         return new PullRequestStore(store.client().getDatabase(store.settings().database()), Clock.systemUTC());
+    }
+
+    /**
+     * Asks ingest for a backfill, through the broker as any client would.
+     *
+     * @param requester the event's source, naming who asked
+     * @return when it was asked, for {@link #awaitSync}
+     */
+    public Instant requestSync(SyncRequested request, String requester) throws IOException {
+        Instant asked = Instant.now();
+        broker.publish(CloudEventBuilder.v1().withId(UUID.randomUUID().toString())
+                .withSource(URI.create(requester)).withType(EventTypes.SYNC_REQUESTED)
+                .withDataSchema(URI.create(EventTypes.schema(EventTypes.SYNC_REQUESTED, SyncRequested.VERSION)))
+                .withDataContentType("application/json").withData(Json.mapper().writeValueAsBytes(request)).build());
+        return asked;
+    }
+
+    /**
+     * Waits for a repository's backfill that started after {@code asked} to finish.
+     *
+     * @param tick called about every 10 s while waiting, for progress output
+     * @return its sync_state document, or null when it did not finish in time
+     */
+    public Document awaitSync(String repo, Instant asked, Duration timeout, Runnable tick)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long nextTick = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        Date after = Date.from(asked.minusSeconds(1));
+        while (System.nanoTime() < deadline) {
+            Document d = store.client().getDatabase(store.settings().database()).getCollection("sync_state")
+                    .find(Filters.eq("_id", repo)).first();
+            if (d != null && d.getDate("last_run_finished") != null && !d.getDate("last_run_finished").before(after)) {
+                return d;
+            }
+            if (System.nanoTime() > nextTick) {
+                nextTick += Duration.ofSeconds(10).toNanos();
+                tick.run();
+            }
+            Thread.sleep(100);
+        }
+        return null;
     }
 
     /** What a function's CloudEvent endpoint has counted. */

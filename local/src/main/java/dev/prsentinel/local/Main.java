@@ -1,27 +1,20 @@
 package dev.prsentinel.local;
 
-import com.mongodb.client.model.Filters;
-import dev.prsentinel.core.Json;
-import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.events.SyncRequested;
 import dev.prsentinel.core.store.PullRequestStore;
 import dev.prsentinel.ingest.imports.ImportResult;
 import dev.prsentinel.ingest.imports.PullRequestImporter;
 import dev.prsentinel.local.cli.Console;
 import dev.prsentinel.local.demo.Demo;
-import io.cloudevents.core.builder.CloudEventBuilder;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.bson.Document;
 
 /** The command line of the embedded runtime: demo, import FILE, sync --repo owner/name. */
@@ -135,23 +128,12 @@ public final class Main {
         String endpoint = System.getenv().getOrDefault("GITHUB_API_URL", "https://api.github.com");
         try (LocalStack stack = LocalStack.start(new LocalStack.Options(dataDir, null, endpoint,
                 System.getenv("GITHUB_TOKEN")))) {
-            Instant asked = Instant.now();
-            stack.broker().publish(CloudEventBuilder.v1().withId(UUID.randomUUID().toString())
-                    .withSource(URI.create("urn:prsentinel:local:cli")).withType(EventTypes.SYNC_REQUESTED)
-                    .withDataContentType("application/json").withData(Json.mapper().writeValueAsBytes(request))
-                    .build());
-            console.line("backfill of %s from %s requested; waiting (long backfills log their progress)", repo,
-                    endpoint);
-            Document state = null;
-            while (state == null) {
-                Thread.sleep(500);
-                Document d = stack.store().client().getDatabase(stack.store().settings().database())
-                        .getCollection("sync_state").find(Filters.eq("_id", repo)).first();
-                if (d != null && d.getDate("last_run_finished") != null
-                        && !d.getDate("last_run_finished").before(Date.from(asked.minusSeconds(1)))) {
-                    state = d;
-                }
-            }
+            Instant asked = stack.requestSync(request, "urn:prsentinel:local:cli");
+            console.line("backfill of %s from %s requested; waiting", repo, endpoint);
+            // No time limit: a first backfill of a big repository, or a rate-limit wait, takes long.
+            Document state = stack.awaitSync(repo, asked, Duration.ofDays(365), () -> console.line(
+                    "  still running: %,d PRs of %s stored so far",
+                    stack.pullRequests().countByRepo().getOrDefault(repo, 0L), repo));
             stack.broker().awaitIdle(Duration.ofMinutes(1));
             console.line("backfill of %s: %s (%s); %s API calls; high-water mark %s", repo,
                     state.getString("last_status"), state.getString("last_detail"), state.get("api_calls_last_run"),

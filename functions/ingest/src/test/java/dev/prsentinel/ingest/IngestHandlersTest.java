@@ -15,6 +15,7 @@ import dev.prsentinel.core.store.PullRequestStore;
 import dev.prsentinel.core.testing.EmbeddedMongo;
 import dev.prsentinel.core.testing.MutableClock;
 import dev.prsentinel.core.testing.SharedData;
+import dev.prsentinel.core.testing.TestEvents;
 import dev.prsentinel.ingest.github.GitHubBackfill;
 import dev.prsentinel.ingest.github.SyncStateStore;
 import java.io.IOException;
@@ -23,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -62,13 +62,7 @@ class IngestHandlersTest {
     }
 
     static Map<String, String> binary(String id, String type) {
-        Map<String, String> h = new HashMap<>();
-        h.put("ce-specversion", "1.0");
-        h.put("ce-id", id);
-        h.put("ce-source", "https://github.com/octo/repo");
-        h.put("ce-type", type);
-        h.put("content-type", "application/json");
-        return h;
+        return TestEvents.binaryHeaders(id, "https://github.com/octo/repo", type);
     }
 
     private static String typeOf(Path file) {

@@ -1,7 +1,6 @@
 package dev.prsentinel.local.demo;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.mongodb.client.model.Filters;
 import dev.prsentinel.core.Json;
 import dev.prsentinel.core.events.CloudEventEndpoint;
 import dev.prsentinel.core.events.EventTypes;
@@ -23,11 +22,9 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.bson.Document;
 
 /**
@@ -125,15 +122,11 @@ public final class Demo {
             }
             List<CloudEvent> malformed = malformedEvents(options.seed());
             malformed.forEach(broker::publish);
-            Instant syncAsked = Instant.now();
-            broker.publish(CloudEventBuilder.v1().withId(UUID.randomUUID().toString())
-                    .withSource(URI.create("urn:prsentinel:local:demo")).withType(EventTypes.SYNC_REQUESTED)
-                    .withDataSchema(URI.create(EventTypes.schema(EventTypes.SYNC_REQUESTED, SyncRequested.VERSION)))
-                    .withDataContentType("application/json")
-                    .withData(Json.mapper().writeValueAsBytes(new SyncRequested(List.of(syncRepo), null))).build());
+            Instant syncAsked = stack.requestSync(new SyncRequested(List.of(syncRepo), null),
+                    "urn:prsentinel:local:demo");
             console.line("  sent %d webhook events (+%d redelivered), %d malformed, 1 sync request for %s",
                     viaWebhook.size(), redeliveries, malformed.size(), syncRepo);
-            Document state = awaitSync(stack, syncRepo, syncAsked, Duration.ofMinutes(5));
+            Document state = stack.awaitSync(syncRepo, syncAsked, Duration.ofMinutes(5), () -> { });
             broker.awaitIdle(Duration.ofMinutes(2));
             return new Result(set.pullRequests().size(), kinds, viaWebhook.size(), redeliveries, malformed.size(),
                     syncRepo, state == null ? "did not finish in time" : state.getString("last_status"),
@@ -178,21 +171,6 @@ public final class Demo {
                     .withData(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)).build());
         }
         return events;
-    }
-
-    private static Document awaitSync(LocalStack stack, String repo, Instant after, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            Document d = stack.store().client().getDatabase(stack.store().settings().database())
-                    .getCollection("sync_state").find(Filters.eq("_id", repo)).first();
-            if (d != null && d.getDate("last_run_finished") != null
-                    && !d.getDate("last_run_finished").before(Date.from(after.minusSeconds(1)))) {
-                return d;
-            }
-            Thread.sleep(100);
-        }
-        return null;
     }
 
     /** Prints the summary. */

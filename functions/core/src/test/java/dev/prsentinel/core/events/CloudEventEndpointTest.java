@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.prsentinel.core.model.InvalidPayloadException;
 import dev.prsentinel.core.store.ProcessedEvents;
 import dev.prsentinel.core.testing.EmbeddedMongo;
+import dev.prsentinel.core.testing.TestEvents;
 import io.cloudevents.CloudEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -43,13 +43,7 @@ class CloudEventEndpointTest {
     }
 
     private static Map<String, String> binary(String id, String type) {
-        Map<String, String> h = new HashMap<>();
-        h.put("ce-specversion", "1.0");
-        h.put("ce-id", id);
-        h.put("ce-source", "/test");
-        h.put("ce-type", type);
-        h.put("content-type", "application/json");
-        return h;
+        return TestEvents.binaryHeaders(id, "/test", type);
     }
 
     private static byte[] bytes(String s) {
