@@ -2,6 +2,8 @@ package dev.prsentinel.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prsentinel.core.Json;
 import dev.prsentinel.core.testing.SharedData;
 import dev.prsentinel.local.cli.Console;
 import java.io.ByteArrayOutputStream;
@@ -41,6 +43,10 @@ class DemoIT {
         try (Stream<Path> letters = Files.list(dataDir.resolve("dead-letters"))) {
             assertThat(letters).hasSize(2);
         }
+        JsonNode anomalies = Json.mapper().readTree(dataDir.resolve("injected-anomalies.json").toFile());
+        assertThat(anomalies).isNotEmpty();
+        assertThat(anomalies.get(0).get("repo").asText()).startsWith("synthetic-org/");
+        assertThat(anomalies.get(0).has("kind")).isTrue();
 
         Run second = main("demo", "--prs", "200", "--seed", "7", "--data-dir", dataDir.toString());
         assertThat(second.exit()).as(second.output()).isZero();

@@ -16,6 +16,7 @@ import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,6 +39,8 @@ public final class Demo {
     static final Instant WINDOW_END = Instant.parse("2026-11-01T00:00:00Z");
     private static final int REPOS = 6;
     private static final double ANOMALY_RATE = 0.01;
+    /** The injected anomalies, written beside the store so later stages can check what they flag. */
+    public static final String ANOMALIES_FILE = "injected-anomalies.json";
     /** Every this many webhook events, one is delivered twice, as at-least-once delivery does. */
     private static final int REDELIVER_EVERY = 25;
 
@@ -95,6 +98,7 @@ public final class Demo {
         console.line("PR Sentinel demo: %d synthetic PRs (seed %d) in %d repositories, %d injected anomalies %s",
                 set.pullRequests().size(), options.seed(), REPOS, set.anomalies().size(), kinds);
         console.line("data directory: %s", options.dataDir().toAbsolutePath());
+        writeAnomalies(set.anomalies(), options.dataDir().resolve(ANOMALIES_FILE));
 
         try (SyntheticGitHubApi github = new SyntheticGitHubApi(syncRepo, viaSync);
                 LocalStack stack = LocalStack.start(new LocalStack.Options(options.dataDir(), null, github.url(),
@@ -134,6 +138,12 @@ public final class Demo {
                     stack.pullRequests().countByRepo(), stack.pullRequests().countBy("source"), broker.stats(),
                     stack.endpointStats("ingest"));
         }
+    }
+
+    private static void writeAnomalies(List<SyntheticPullRequests.InjectedAnomaly> anomalies, Path file)
+            throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.write(file, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(anomalies));
     }
 
     /** A GitHubSource-shaped event: type by the X-GitHub-Event, data the webhook JSON. */
