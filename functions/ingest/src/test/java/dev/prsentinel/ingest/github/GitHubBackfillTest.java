@@ -102,14 +102,7 @@ class GitHubBackfillTest {
     @Test
     void aShortRateLimitIsWaitedOutAndNothingIsLost() {
         Instant reset = clock.instant().plusSeconds(30);
-        server.stubFor(replay.pageRequest(2, PAGE).inScenario("limit").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(aResponse().withStatus(403).withHeader("X-RateLimit-Remaining", "0")
-                        .withHeader("X-RateLimit-Reset", String.valueOf(reset.getEpochSecond()))
-                        .withBody("{\"message\":\"API rate limit exceeded\"}"))
-                .willSetStateTo("waited"));
-        server.stubFor(replay.pageRequest(2, PAGE).inScenario("limit").whenScenarioStateIs("waited")
-                .willReturn(GitHubReplay.ok(replay.listPage(2, PAGE), clock.instant())
-                        .withHeader("Link", replay.link(2, 4, PAGE))));
+        replay.stubPrimaryRateLimitOnce(2, PAGE, reset, clock.instant());
 
         BackfillResult r = run();
 
@@ -121,14 +114,7 @@ class GitHubBackfillTest {
     @Test
     void aLongRateLimitIsRescheduledKeepingTheMarkAndTheNextRunCompletes() {
         Instant reset = clock.instant().plus(Duration.ofHours(1));
-        server.stubFor(replay.pageRequest(3, PAGE).inScenario("limit").whenScenarioStateIs(Scenario.STARTED)
-                .willReturn(aResponse().withStatus(403).withHeader("X-RateLimit-Remaining", "0")
-                        .withHeader("X-RateLimit-Reset", String.valueOf(reset.getEpochSecond()))
-                        .withBody("{\"message\":\"API rate limit exceeded\"}"))
-                .willSetStateTo("reset"));
-        server.stubFor(replay.pageRequest(3, PAGE).inScenario("limit").whenScenarioStateIs("reset")
-                .willReturn(GitHubReplay.ok(replay.listPage(3, PAGE), clock.instant())
-                        .withHeader("Link", replay.link(3, 4, PAGE))));
+        replay.stubPrimaryRateLimitOnce(3, PAGE, reset, clock.instant());
 
         BackfillResult first = run();
         assertThat(first.status()).isEqualTo("rate_limited");

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.prsentinel.core.Json;
 import dev.prsentinel.core.testing.SharedData;
 import java.io.IOException;
@@ -76,6 +77,22 @@ public final class GitHubReplay {
     /** Stubs one list page with the given answer, replacing what was there. */
     public void stubPage(int page, int pageSize, ResponseDefinitionBuilder response) {
         server.stubFor(pageRequest(page, pageSize).willReturn(response));
+    }
+
+    /**
+     * The list page answers once as GitHub does when the primary budget is spent (403,
+     * X-RateLimit-Remaining 0, X-RateLimit-Reset), then normally.
+     */
+    public void stubPrimaryRateLimitOnce(int page, int pageSize, Instant reset, Instant now) {
+        String scenario = "rate-limit-page-" + page;
+        server.stubFor(pageRequest(page, pageSize).inScenario(scenario).whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(403).withHeader("X-RateLimit-Remaining", "0")
+                        .withHeader("X-RateLimit-Reset", String.valueOf(reset.getEpochSecond()))
+                        .withBody("{\"message\":\"API rate limit exceeded\"}"))
+                .willSetStateTo("reset"));
+        int pages = (pulls.size() + pageSize - 1) / pageSize;
+        server.stubFor(pageRequest(page, pageSize).inScenario(scenario).whenScenarioStateIs("reset")
+                .willReturn(ok(listPage(page, pageSize), now).withHeader("Link", link(page, pages, pageSize))));
     }
 
     public MappingBuilder pageRequest(int page, int pageSize) {
