@@ -1,0 +1,18 @@
+package dev.prsentinel.core.features;
+
+/** Quantiles of sorted data, linearly interpolated (the R-7 / numpy "linear" definition). */
+final class Quantiles {
+
+    private Quantiles() {
+    }
+
+    static double sorted(double[] values, double p) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double h = (values.length - 1) * p;
+        int lo = (int) Math.floor(h);
+        int hi = Math.min(lo + 1, values.length - 1);
+        return values[lo] + (h - lo) * (values[hi] - values[lo]);
+    }
+}
