@@ -4,6 +4,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import dev.prsentinel.core.config.MongoSettings;
 import dev.prsentinel.core.events.CloudEventEndpoint;
+import dev.prsentinel.core.events.EventSink;
 import dev.prsentinel.core.store.DeadLetterStore;
 import dev.prsentinel.core.store.ProcessedEvents;
 import dev.prsentinel.core.store.PullRequestStore;

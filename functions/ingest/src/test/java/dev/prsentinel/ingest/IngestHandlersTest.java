@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prsentinel.core.Json;
 import dev.prsentinel.core.events.CloudEventEndpoint;
+import dev.prsentinel.core.events.EventSink;
 import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.events.PrIngested;
 import dev.prsentinel.core.model.PullRequest;

@@ -22,6 +22,11 @@ public final class EventTypes {
     /** PRs were stored: data is {@link PrIngested}. */
     public static final String PR_INGESTED = "dev.prsentinel.pr.ingested";
 
+    /** A feature set is ready: data is {@link FeaturesReady}. */
+    public static final String FEATURES_READY = "dev.prsentinel.features.ready";
+    /** A feature job failed: data is {@link FeaturizeFailed}. */
+    public static final String FEATURIZE_FAILED = "dev.prsentinel.featurize.failed";
+
     /** The source attribute of events the synthetic demo generator sends. */
     public static final String SYNTHETIC_SOURCE = "urn:prsentinel:synthetic";
 

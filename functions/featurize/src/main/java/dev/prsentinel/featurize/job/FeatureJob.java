@@ -48,9 +48,9 @@ import org.bson.Document;
  * spec v1 features, NaN for missing inputs), and in the {@code feature_sets} collection the set's
  * record: spec version, rows, rejected documents, location, per-feature statistics, the scaler
  * fitted on this window, the source window and created_at. The id is derived from the spec
- * version, the input snapshot (count, newest version and newest ingest time of the PRs in the
- * window) and the window, so the same input gives the same id, and a second submission finds the
- * set and computes nothing.
+ * version and the input snapshot (count, newest version and newest ingest time of the PRs in the
+ * window), so the same input gives the same id, and a second submission finds the set and
+ * computes nothing.
  *
  * <p>Statistics and the scaler are computed on the driver from the collected feature rows, by the
  * same core code the score function uses: about 250 bytes a row, comfortable up to a few million.
@@ -87,7 +87,7 @@ public final class FeatureJob {
                             Accumulators.max("ingested", "$ingested_at")))).first();
             long count = snapshot == null ? 0 : ((Number) snapshot.get("count")).longValue();
             String id = featureSetId(count, snapshot == null ? null : snapshot.getDate("newest"),
-                    snapshot == null ? null : snapshot.getDate("ingested"), options.windowEnd());
+                    snapshot == null ? null : snapshot.getDate("ingested"));
             String location = options.output().replaceAll("/+$", "") + "/" + id;
 
             Document existing = sets.find(Filters.eq("_id", id)).first();
@@ -121,11 +121,14 @@ public final class FeatureJob {
         }
     }
 
-    /** The id: a hash of what determines the content, prefixed with the spec version. */
-    static String featureSetId(long count, Date newestVersion, Date newestIngest, Instant windowEnd) {
+    /**
+     * The id: a hash of what determines the content, prefixed with the spec version. The window's end
+     * is not in it: a later end over the same PRs is the same input, and must not make a second set.
+     */
+    static String featureSetId(long count, Date newestVersion, Date newestIngest) {
         String content = "spec=" + FeatureSpecV1.VERSION + "\ncount=" + count + "\nnewest="
                 + (newestVersion == null ? "" : newestVersion.toInstant()) + "\ningested="
-                + (newestIngest == null ? "" : newestIngest.toInstant()) + "\nwindow=" + windowEnd;
+                + (newestIngest == null ? "" : newestIngest.toInstant());
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(content.getBytes(StandardCharsets.UTF_8));
             return "fs-v" + FeatureSpecV1.VERSION + "-" + HexFormat.of().formatHex(hash, 0, 8);

@@ -1,6 +1,5 @@
-package dev.prsentinel.ingest;
+package dev.prsentinel.core.events;
 
-import dev.prsentinel.core.events.CloudEventHttp;
 import io.cloudevents.CloudEvent;
 import java.io.IOException;
 import java.net.URI;

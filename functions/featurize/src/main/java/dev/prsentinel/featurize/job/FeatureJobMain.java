@@ -1,0 +1,93 @@
+package dev.prsentinel.featurize.job;
+
+import dev.prsentinel.core.config.MongoSettings;
+import dev.prsentinel.core.events.EventSink;
+import dev.prsentinel.core.events.EventTypes;
+import dev.prsentinel.core.events.Events;
+import dev.prsentinel.core.events.FeaturesReady;
+import dev.prsentinel.core.events.FeaturizeFailed;
+import io.cloudevents.CloudEvent;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job's own entry point: the Spark driver program, started by the featurize function as a
+ * child JVM locally or by spark-submit in cluster mode on Kubernetes (same image, this main class).
+ * When it ends it posts {@value EventTypes#FEATURES_READY} or {@value EventTypes#FEATURIZE_FAILED}
+ * to K_SINK; their ids derive from the feature set or the window, so a rerun repeats them.
+ *
+ * <p>Arguments: {@code --output DIR --window-end ISO-TIME [--partitions N] [--master URL]}. The
+ * store comes from {@link MongoSettings} (MONGODB_URI today, Vault later), never from arguments,
+ * which show in process lists and pod specs.
+ */
+public final class FeatureJobMain {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FeatureJobMain.class);
+    static final String FUNCTION = "featurize";
+
+    private FeatureJobMain() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv(), Clock.systemUTC()));
+    }
+
+    static int run(String[] args, Map<String, String> env, Clock clock) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        EventSink sink = EventSink.forUrl(env.get("K_SINK"));
+        Instant windowEnd = Instant.parse(options.getOrDefault("window-end", clock.instant().toString()));
+        String failedSet = null;
+        try {
+            MongoSettings mongo = MongoSettings.fromEnvironment(env);
+            SparkSession.Builder builder = SparkSession.builder().appName("prsentinel-featurize")
+                    .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2");
+            if (options.containsKey("master")) {
+                builder.master(options.get("master"));
+            }
+            SparkSession spark = builder.getOrCreate();
+            try {
+                FeatureSetResult result = FeatureJob.run(spark, new FeatureJob.Options(mongo.connectionString(),
+                        mongo.database(), require(options, "output"), windowEnd,
+                        Integer.parseInt(options.getOrDefault("partitions", "2"))), clock);
+                failedSet = result.id();
+                sink.send(ready(result, clock));
+                LOG.info("feature set {}: {} rows, {} rejected, at {}{}", result.id(), result.rows(), result.rejected(),
+                        result.location(), result.reused() ? " (already there)" : "");
+                return 0;
+            } finally {
+                spark.stop();
+            }
+        } catch (RuntimeException e) {
+            LOG.error("feature job failed", e);
+            String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+            sink.send(Events.create(Events.derivedId("featurize.failed", windowEnd.toString(), reason),
+                    EventTypes.FEATURIZE_FAILED, FeaturizeFailed.VERSION, FUNCTION, null,
+                    new FeaturizeFailed(failedSet, windowEnd, reason), clock));
+            return 1;
+        }
+    }
+
+    static CloudEvent ready(FeatureSetResult result, Clock clock) {
+        FeaturesReady data = new FeaturesReady(result.id(), dev.prsentinel.core.features.FeatureSpecV1.VERSION,
+                result.rows(), result.rejected(), result.location(), result.windowEnd(), result.statistics().stream()
+                .map(s -> new FeaturesReady.FeatureSummary(s.name(), s.missing(), s.mean(), s.std())).toList());
+        return Events.create(Events.derivedId("features.ready", result.id()), EventTypes.FEATURES_READY,
+                FeaturesReady.VERSION, FUNCTION, result.id(), data, clock);
+    }
+
+    private static String require(Map<String, String> options, String name) {
+        String v = options.get(name);
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException("--" + name + " is required");
+        }
+        return v;
+    }
+}
