@@ -1,11 +1,14 @@
 package dev.prsentinel.featurize.job;
 
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
 import dev.prsentinel.core.config.MongoSettings;
 import dev.prsentinel.core.events.EventSink;
 import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.events.Events;
 import dev.prsentinel.core.events.FeaturesReady;
 import dev.prsentinel.core.events.FeaturizeFailed;
+import dev.prsentinel.featurize.FeaturizeState;
 import io.cloudevents.CloudEvent;
 import java.time.Clock;
 import java.time.Instant;
@@ -45,8 +48,9 @@ public final class FeatureJobMain {
         EventSink sink = EventSink.forUrl(env.get("K_SINK"));
         Instant windowEnd = Instant.parse(options.getOrDefault("window-end", clock.instant().toString()));
         String failedSet = null;
+        MongoSettings mongo = null;
         try {
-            MongoSettings mongo = MongoSettings.fromEnvironment(env);
+            mongo = MongoSettings.fromEnvironment(env);
             SparkSession.Builder builder = SparkSession.builder().appName("prsentinel-featurize")
                     .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2");
             if (options.containsKey("master")) {
@@ -58,6 +62,8 @@ public final class FeatureJobMain {
                         mongo.database(), require(options, "output"), windowEnd,
                         Integer.parseInt(options.getOrDefault("partitions", "2"))), clock);
                 failedSet = result.id();
+                long covered = result.rows() + result.rejected();
+                withState(mongo, state -> state.finish(result.id(), clock.instant(), covered));
                 sink.send(ready(result, clock));
                 LOG.info("feature set {}: {} rows, {} rejected, at {}{}", result.id(), result.rows(), result.rejected(),
                         result.location(), result.reused() ? " (already there)" : "");
@@ -67,11 +73,23 @@ public final class FeatureJobMain {
             }
         } catch (RuntimeException e) {
             LOG.error("feature job failed", e);
+            if (mongo != null) {
+                withState(mongo, FeaturizeState::release);
+            }
             String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
             sink.send(Events.create(Events.derivedId("featurize.failed", windowEnd.toString(), reason),
                     EventTypes.FEATURIZE_FAILED, FeaturizeFailed.VERSION, FUNCTION, null,
                     new FeaturizeFailed(failedSet, windowEnd, reason), clock));
             return 1;
+        }
+    }
+
+    /** The stage's lease and last set live in the store; the job settles them when it ends. */
+    private static void withState(MongoSettings mongo, java.util.function.Consumer<FeaturizeState> action) {
+        try (MongoClient client = MongoClients.create(mongo.connectionString())) {
+            action.accept(new FeaturizeState(client.getDatabase(mongo.database())));
+        } catch (RuntimeException e) {
+            LOG.warn("could not update featurize_state: {}", e.toString());
         }
     }
 

@@ -1,0 +1,95 @@
+package dev.prsentinel.core.events;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A function's HTTP server without a web framework, for functions that need none (the JDK's
+ * server starts in milliseconds): POST / goes to the {@link CloudEventEndpoint}, GET
+ * /health/liveness and /health/readiness answer Knative's probes. Bodies are read with the
+ * endpoint's bound.
+ */
+public final class FunctionServer implements AutoCloseable {
+
+    private final CloudEventEndpoint endpoint;
+    private final BooleanSupplier ready;
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    /**
+     * @param port  0 for any free port
+     * @param ready whether the function can take events (readiness); liveness is always up
+     */
+    public FunctionServer(CloudEventEndpoint endpoint, String host, int port, BooleanSupplier ready)
+            throws IOException {
+        this.endpoint = endpoint;
+        this.ready = ready;
+        this.server = HttpServer.create(new InetSocketAddress(host, port), 128);
+        this.executor = Executors.newFixedThreadPool(8, r -> {
+            Thread t = new Thread(r, "function-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            String method = exchange.getRequestMethod();
+            if (path.equals("/health/liveness") && method.equals("GET")) {
+                respond(exchange, new CloudEventEndpoint.Response(200, Map.of("content-type", "application/json"),
+                        "{\"status\":\"UP\"}".getBytes()));
+            } else if (path.equals("/health/readiness") && method.equals("GET")) {
+                boolean up = ready.getAsBoolean();
+                respond(exchange, new CloudEventEndpoint.Response(up ? 200 : 503,
+                        Map.of("content-type", "application/json"),
+                        (up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}").getBytes()));
+            } else if (!path.equals("/")) {
+                respond(exchange, CloudEventEndpoint.jsonError(404, "no such path: " + path));
+            } else if (!method.equals("POST")) {
+                respond(exchange, CloudEventEndpoint.jsonError(405, "POST CloudEvents to /"));
+            } else {
+                Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                exchange.getRequestHeaders().forEach((k, v) -> headers.put(k, v.get(0)));
+                byte[] body;
+                try (InputStream in = exchange.getRequestBody()) {
+                    body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, endpoint.maxBodyBytes() + 1));
+                }
+                respond(exchange, endpoint.handle(headers, body));
+            }
+        }
+    }
+
+    private static void respond(HttpExchange exchange, CloudEventEndpoint.Response response) throws IOException {
+        response.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+        byte[] body = response.body();
+        exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

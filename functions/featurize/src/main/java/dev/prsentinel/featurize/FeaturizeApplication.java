@@ -1,0 +1,101 @@
+package dev.prsentinel.featurize;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import dev.prsentinel.core.config.MongoSettings;
+import dev.prsentinel.core.events.CloudEventEndpoint;
+import dev.prsentinel.core.events.FunctionServer;
+import dev.prsentinel.core.store.ProcessedEvents;
+import dev.prsentinel.core.store.PullRequestStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The featurize Knative function: the shared CloudEvent endpoint on the JDK's HTTP server. No web
+ * framework: Spark already makes this image large, and a small server keeps cold starts short.
+ *
+ * <p>Environment: MONGODB_URI, MONGODB_DATABASE, PORT (8080), K_SINK, FEATURIZE_OUTPUT (where sets
+ * go; a directory locally, s3a://... in a cluster), FEATURIZE_MIN_NEW_PRS (500), FEATURIZE_MAX_AGE
+ * (PT24H), FEATURIZE_JOB_CLASSPATH (the job's classpath for local child JVMs; default this JVM's).
+ */
+public final class FeaturizeApplication implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FeaturizeApplication.class);
+    private static final Duration LEASE = Duration.ofHours(1);
+
+    private final MongoClient client;
+    private final FunctionServer server;
+    private final FeaturizeHandlers handlers;
+
+    private FeaturizeApplication(MongoClient client, FunctionServer server, FeaturizeHandlers handlers) {
+        this.client = client;
+        this.server = server;
+        this.handlers = handlers;
+    }
+
+    /** Starts the function with the given environment; port 0 picks a free one. */
+    public static FeaturizeApplication start(Map<String, String> env, String host, int port) throws IOException {
+        MongoSettings mongo = MongoSettings.fromEnvironment(env);
+        MongoClient client = MongoClients.create(mongo.connectionString());
+        try {
+            Clock clock = Clock.systemUTC();
+            var db = client.getDatabase(mongo.database());
+            String output = env.getOrDefault("FEATURIZE_OUTPUT",
+                    Path.of(System.getProperty("java.io.tmpdir"), "prsentinel-features").toString());
+            Map<String, String> jobEnv = new HashMap<>();
+            jobEnv.put("MONGODB_URI", mongo.connectionString());
+            jobEnv.put("MONGODB_DATABASE", mongo.database());
+            if (env.get("K_SINK") != null) {
+                jobEnv.put("K_SINK", env.get("K_SINK"));
+            }
+            JobLauncher launcher = new LocalProcessLauncher(
+                    env.getOrDefault("FEATURIZE_JOB_CLASSPATH", System.getProperty("java.class.path")), output,
+                    jobEnv, Path.of(env.getOrDefault("FEATURIZE_LOG_DIR", output), "logs"), "local[2]");
+            FeaturizeHandlers handlers = new FeaturizeHandlers(new PullRequestStore(db, clock),
+                    new FeaturizeState(db), new FeaturizePolicy(
+                            Long.parseLong(env.getOrDefault("FEATURIZE_MIN_NEW_PRS", "500")),
+                            Duration.parse(env.getOrDefault("FEATURIZE_MAX_AGE", "PT24H"))),
+                    launcher, LEASE, clock);
+            CloudEventEndpoint endpoint = new CloudEventEndpoint(FeaturizeHandlers.TYPES.stream()
+                    .collect(Collectors.toMap(t -> t, t -> handlers::handle)),
+                    new ProcessedEvents(db, FeaturizeHandlers.FUNCTION, clock), 1024 * 1024);
+            FunctionServer server = new FunctionServer(endpoint, host, port, () -> true);
+            LOG.info("featurize listening on {}", server.port());
+            return new FeaturizeApplication(client, server, handlers);
+        } catch (IOException | RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public FeaturizeHandlers handlers() {
+        return handlers;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        client.close();
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> env = System.getenv();
+        try (FeaturizeApplication app = start(env, "0.0.0.0", Integer.parseInt(env.getOrDefault("PORT", "8080")))) {
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+            stop.await();
+        }
+    }
+}
