@@ -6,13 +6,14 @@ import dev.prsentinel.core.events.CloudEventEndpoint;
 import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.events.SyncRequested;
 import dev.prsentinel.core.store.PullRequestStore;
+import dev.prsentinel.featurize.FeaturizeApplication;
 import dev.prsentinel.ingest.IngestApplication;
 import dev.prsentinel.local.broker.KnativeManifests;
 import dev.prsentinel.local.broker.LocalBroker;
-import dev.prsentinel.local.broker.Trigger;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,7 +21,6 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeSet;
 import java.util.UUID;
 import org.bson.Document;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -51,6 +51,7 @@ public final class LocalStack implements AutoCloseable {
     private final EmbeddedStore store;
     private final LocalBroker broker;
     private final Map<String, ConfigurableApplicationContext> functions = new LinkedHashMap<>();
+    private FeaturizeApplication featurize;
 
     private LocalStack(EmbeddedStore store, LocalBroker broker) {
         this.store = store;
@@ -73,6 +74,7 @@ public final class LocalStack implements AutoCloseable {
             ingest.put("prsentinel.github-endpoint", options.githubEndpoint());
             ingest.put("prsentinel.github-token", options.githubToken() == null ? "" : options.githubToken());
             stack.startFunction("ingest", IngestApplication.class, ingest);
+            stack.startFeaturize(options.dataDir());
             return stack;
         } catch (RuntimeException | IOException e) {
             if (stack != null) {
@@ -93,6 +95,47 @@ public final class LocalStack implements AutoCloseable {
         functions.put(service, context);
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         broker.registerService(service, "http://127.0.0.1:" + port);
+    }
+
+    /**
+     * featurize runs in this JVM; its Spark jobs run as child JVMs on featurize's own classpath,
+     * which the build writes to functions/featurize/target/job-classpath.txt.
+     */
+    private void startFeaturize(Path dataDir) throws IOException {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("MONGODB_URI", store.settings().connectionString());
+        env.put("MONGODB_DATABASE", store.settings().database());
+        env.put("K_SINK", broker.url().toString());
+        env.put("FEATURIZE_OUTPUT", dataDir.resolve("features").toAbsolutePath().toString());
+        // One machine, a compressed timeline: a set after every batch of new PRs, however small.
+        env.put("FEATURIZE_MIN_NEW_PRS", "1");
+        env.put("FEATURIZE_JOB_CLASSPATH", featurizeJobClasspath());
+        featurize = FeaturizeApplication.start(env, "127.0.0.1", 0);
+        broker.registerService("featurize", "http://127.0.0.1:" + featurize.port());
+    }
+
+    static String featurizeJobClasspath() throws IOException {
+        String configured = System.getenv("PRSENTINEL_FEATURIZE_CLASSPATH");
+        if (configured != null && !configured.isBlank()) {
+            return configured;
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path file = dir.resolve("functions/featurize/target/job-classpath.txt");
+            if (Files.isRegularFile(file)) {
+                return dir.resolve("functions/featurize/target/classes") + java.io.File.pathSeparator
+                        + Files.readString(file).trim();
+            }
+        }
+        throw new IllegalStateException("featurize's job classpath (functions/featurize/target/job-classpath.txt)"
+                + " was not found above " + Path.of("").toAbsolutePath()
+                + "; build with ./prsentinel or ./mvnw package");
+    }
+
+    /** Whether a feature job holds the lease (is running). */
+    public boolean featureJobRunning() {
+        Document d = store.client().getDatabase(store.settings().database()).getCollection("featurize_state")
+                .find(Filters.eq("_id", "featurize")).first();
+        return d != null && d.getDate("lease_until") != null && d.getDate("lease_until").after(new Date());
     }
 
     public LocalBroker broker() {
@@ -153,20 +196,12 @@ public final class LocalStack implements AutoCloseable {
         return functions.get(service).getBean(CloudEventEndpoint.class).stats();
     }
 
-    /** Services some Trigger subscribes that are not running here (functions of later stages). */
-    public TreeSet<String> missingServices() {
-        TreeSet<String> missing = new TreeSet<>();
-        for (Trigger t : broker.triggers()) {
-            if (!functions.containsKey(t.subscriber())) {
-                missing.add(t.subscriber());
-            }
-        }
-        return missing;
-    }
-
     @Override
     public void close() {
         broker.close();
+        if (featurize != null) {
+            featurize.close();
+        }
         functions.values().forEach(ConfigurableApplicationContext::close);
         store.close();
     }

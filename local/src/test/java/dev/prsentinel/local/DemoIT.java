@@ -39,7 +39,9 @@ class DemoIT {
                 .containsPattern("total\\s+200\\s")
                 .contains("each PR stored once: 200 generated, 200 stored")
                 .contains("dead letters: 2 (malformed events sent: 2)")
-                .containsPattern("ingest: \\d+ events handled, (\\d+) duplicates ignored");
+                .containsPattern("ingest: \\d+ events handled, (\\d+) duplicates ignored")
+                .containsPattern("feature set fs-v1-[0-9a-f]{16} \\(spec v1\\): 200 rows, 0 rejected")
+                .contains("the five features that vary most: ");
         try (Stream<Path> letters = Files.list(dataDir.resolve("dead-letters"))) {
             assertThat(letters).hasSize(2);
         }
@@ -53,7 +55,12 @@ class DemoIT {
         // Everything but the new sync request was handled by the first run: answered from the record.
         assertThat(second.output()).contains("ingest: 1 events handled")
                 .contains("each PR stored once: 200 generated, 200 stored")
-                .contains(" listed, 0 fetched), 2 GitHub API calls").doesNotContain("Exception");
+                .contains(" listed, 0 fetched), 2 GitHub API calls").doesNotContain("Exception")
+                .containsPattern("feature set fs-v1-[0-9a-f]{16} \\(spec v1\\): 200 rows");
+        // The same PRs make the same set: no second one.
+        try (Stream<Path> sets = Files.list(dataDir.resolve("features"))) {
+            assertThat(sets.filter(p -> p.getFileName().toString().startsWith("fs-"))).hasSize(1);
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.prsentinel.featurize;
 
 import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.events.Events;
+import dev.prsentinel.core.events.FeaturesReady;
 import dev.prsentinel.core.events.PrIngested;
 import dev.prsentinel.core.model.InvalidPayloadException;
 import dev.prsentinel.core.store.PullRequestStore;
@@ -17,14 +18,17 @@ import org.slf4j.LoggerFactory;
 /**
  * The featurize function: on pr.ingested (and its schedule's ping) it asks the policy whether a
  * feature set is due and, if so and no job is running, starts one and answers at once (202). Many
- * events while a job runs start nothing: the lease coalesces them, and the next event after the
- * job re-checks the policy. The job emits features.ready or featurize.failed itself.
+ * events while a job runs start nothing: the lease coalesces them. The job emits features.ready or
+ * featurize.failed itself, and features.ready comes back here to re-check, so PRs that arrived
+ * while a set was built are not left waiting for the next event.
  */
 public final class FeaturizeHandlers {
 
     private static final Logger LOG = LoggerFactory.getLogger(FeaturizeHandlers.class);
     public static final String FUNCTION = "featurize";
-    public static final Set<String> TYPES = Set.of(EventTypes.PR_INGESTED, EventTypes.PING);
+    /** New PRs, the schedule, and its own finished sets (PRs may have arrived while one was built). */
+    public static final Set<String> TYPES = Set.of(EventTypes.PR_INGESTED, EventTypes.PING,
+            EventTypes.FEATURES_READY);
 
     private final PullRequestStore store;
     private final FeaturizeState state;
@@ -52,6 +56,8 @@ public final class FeaturizeHandlers {
             if (ingested.repo() == null) {
                 throw new InvalidPayloadException("repo", "missing");
             }
+        } else if (EventTypes.FEATURES_READY.equals(event.getType())) {
+            Events.data(event, FeaturesReady.class);
         } else if (!EventTypes.PING.equals(event.getType())) {
             throw new InvalidPayloadException("type", "featurize does not handle " + event.getType());
         }

@@ -1,6 +1,8 @@
 package dev.prsentinel.local.demo;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Sorts;
 import dev.prsentinel.core.Json;
 import dev.prsentinel.core.events.CloudEventEndpoint;
 import dev.prsentinel.core.events.EventTypes;
@@ -70,11 +72,12 @@ public final class Demo {
      * @param storedBySource stored PRs per source
      * @param broker       what the broker saw
      * @param ingest       what ingest's endpoint counted
+     * @param featureSet   the newest feature set, or null when none was written in time
      */
     public record Result(int generated, Map<SyntheticPullRequests.Kind, Integer> anomalies, int webhooks,
             int redeliveries, int malformed, String syncRepo, String syncStatus, String syncDetail, int syncApiCalls,
             Map<String, Long> storedByRepo, Map<String, Long> storedBySource, LocalBroker.Stats broker,
-            CloudEventEndpoint.Stats ingest) {
+            CloudEventEndpoint.Stats ingest, Document featureSet) {
 
         public long stored() {
             return storedByRepo.values().stream().mapToLong(Long::longValue).sum();
@@ -132,12 +135,41 @@ public final class Demo {
                     viaWebhook.size(), redeliveries, malformed.size(), syncRepo);
             Document state = stack.awaitSync(syncRepo, syncAsked, Duration.ofMinutes(5), () -> { });
             broker.awaitIdle(Duration.ofMinutes(2));
+            Document featureSet = awaitFeatureSet(stack, console, Duration.ofMinutes(5));
             return new Result(set.pullRequests().size(), kinds, viaWebhook.size(), redeliveries, malformed.size(),
                     syncRepo, state == null ? "did not finish in time" : state.getString("last_status"),
                     state == null ? "" : state.getString("last_detail"), github.calls(),
                     stack.pullRequests().countByRepo(), stack.pullRequests().countBy("source"), broker.stats(),
-                    stack.endpointStats("ingest"));
+                    stack.endpointStats("ingest"), featureSet);
         }
+    }
+
+    /**
+     * Waits until featurize has settled (no job running, nothing in flight) and its newest set covers
+     * every stored PR; sets are built while PRs arrive, and the last one catches up.
+     */
+    private static Document awaitFeatureSet(LocalStack stack, Console console, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long nextReport = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long stored = stack.pullRequests().count();
+        while (System.nanoTime() < deadline) {
+            Document newest = stack.store().client().getDatabase(stack.store().settings().database())
+                    .getCollection("feature_sets").find(Filters.eq("status", "ready"))
+                    .sort(Sorts.descending("created_at")).first();
+            boolean covers = newest != null && ((Number) newest.get("rows")).longValue()
+                    + ((Number) newest.get("rejected")).longValue() == stored;
+            if (covers && !stack.featureJobRunning() && stack.broker().awaitIdle(Duration.ZERO)) {
+                return newest;
+            }
+            if (System.nanoTime() > nextReport) {
+                nextReport += Duration.ofSeconds(10).toNanos();
+                console.line("  featurize: waiting for a feature set of all %d PRs (Spark job %s)", stored,
+                        stack.featureJobRunning() ? "running" : "due");
+            }
+            Thread.sleep(200);
+        }
+        return null;
     }
 
     private static void writeAnomalies(List<SyntheticPullRequests.InjectedAnomaly> anomalies, Path file)
@@ -184,6 +216,7 @@ public final class Demo {
     }
 
     /** Prints the summary. */
+    @SuppressWarnings("unchecked")
     public static void print(Result r, Path dataDir, Console console) {
         LocalBroker.Stats b = r.broker();
         console.line("");
@@ -200,5 +233,24 @@ public final class Demo {
         console.line("each PR stored once: %d generated, %d stored", r.generated(), r.stored());
         console.line("dead letters: %d (malformed events sent: %d), written with their reasons to %s",
                 b.deadLettered(), r.malformed(), dataDir.resolve("dead-letters").toAbsolutePath());
+        Document set = r.featureSet();
+        if (set == null) {
+            console.line("feature set: none finished in time; see %s", dataDir.resolve("features/logs"));
+            return;
+        }
+        console.line("feature set %s (spec v%d): %d rows, %d rejected, at %s", set.getString("_id"),
+                set.getInteger("spec_version"), ((Number) set.get("rows")).longValue(),
+                ((Number) set.get("rejected")).longValue(), set.getString("location"));
+        List<Document> statistics = (List<Document>) set.get("statistics");
+        long rows = ((Number) set.get("rows")).longValue();
+        List<String> missing = statistics.stream().filter(s -> ((Number) s.get("missing")).longValue() > 0)
+                .map(s -> String.format(java.util.Locale.ROOT, "%s %.0f%%", s.getString("name"),
+                        100.0 * ((Number) s.get("missing")).longValue() / Math.max(1, rows))).toList();
+        console.line("  missing inputs: %s", missing.isEmpty() ? "none" : String.join(", ", missing));
+        List<String> varying = statistics.stream().filter(s -> Double.isFinite(s.getDouble("std")))
+                .sorted((a, b2) -> Double.compare(b2.getDouble("std"), a.getDouble("std"))).limit(5)
+                .map(s -> String.format(java.util.Locale.ROOT, "%s (sd %.2f)", s.getString("name"),
+                        s.getDouble("std"))).toList();
+        console.line("  the five features that vary most: %s", String.join(", ", varying));
     }
 }
