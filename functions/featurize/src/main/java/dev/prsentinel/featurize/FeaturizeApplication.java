@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Environment: MONGODB_URI, MONGODB_DATABASE, PORT (8080), K_SINK, FEATURIZE_OUTPUT (where sets
  * go; a directory locally, s3a://... in a cluster), FEATURIZE_MIN_NEW_PRS (500), FEATURIZE_MAX_AGE
- * (PT24H), FEATURIZE_JOB_CLASSPATH (the job's classpath for local child JVMs; default this JVM's).
+ * (PT24H), FEATURIZE_LAUNCHER (local: a child JVM with FEATURIZE_JOB_CLASSPATH, default this JVM's;
+ * kubernetes: cluster-mode submission, see {@link KubernetesLauncher} and FEATURIZE_NAMESPACE,
+ * FEATURIZE_IMAGE, FEATURIZE_APP_RESOURCE, FEATURIZE_DRIVER_SERVICE_ACCOUNT, FEATURIZE_EXECUTORS).
  */
 public final class FeaturizeApplication implements AutoCloseable {
 
@@ -56,9 +58,11 @@ public final class FeaturizeApplication implements AutoCloseable {
             if (env.get("K_SINK") != null) {
                 jobEnv.put("K_SINK", env.get("K_SINK"));
             }
-            JobLauncher launcher = new LocalProcessLauncher(
-                    env.getOrDefault("FEATURIZE_JOB_CLASSPATH", System.getProperty("java.class.path")), output,
-                    jobEnv, Path.of(env.getOrDefault("FEATURIZE_LOG_DIR", output), "logs"), "local[2]");
+            JobLauncher launcher = "kubernetes".equals(env.get("FEATURIZE_LAUNCHER"))
+                    ? KubernetesLauncher.fromEnvironment(env, output)
+                    : new LocalProcessLauncher(
+                            env.getOrDefault("FEATURIZE_JOB_CLASSPATH", System.getProperty("java.class.path")), output,
+                            jobEnv, Path.of(env.getOrDefault("FEATURIZE_LOG_DIR", output), "logs"), "local[2]");
             FeaturizeHandlers handlers = new FeaturizeHandlers(new PullRequestStore(db, clock),
                     new FeaturizeState(db), new FeaturizePolicy(
                             Long.parseLong(env.getOrDefault("FEATURIZE_MIN_NEW_PRS", "500")),
