@@ -198,7 +198,7 @@ public final class FeatureJob {
     /** Splits the key space into about {@code partitions} ranges of equal size, from the sorted ids. */
     static List<KeyRange> keyRanges(MongoCollection<Document> prs, int partitions) {
         List<String> ids = new ArrayList<>();
-        prs.find().projection(Projections.include("_id")).sort(Sorts.ascending("_id"))
+        prs.find().projection(Projections.include("_id")).sort(Sorts.ascending("_id")).batchSize(FeatureRows.BATCH * 10)
                 .forEach(d -> ids.add(d.get("_id").toString()));
         List<KeyRange> ranges = new ArrayList<>();
         int n = Math.max(1, Math.min(partitions, ids.size()));

@@ -30,6 +30,9 @@ public final class FeatureRows {
     /** The feature set's columns: key, version time, error (null when fine), then the features. */
     public static final StructType SCHEMA = schema();
 
+    /** Bounded reply sizes: the embedded store otherwise answers a whole range in one message. */
+    static final int BATCH = 2000;
+
     private FeatureRows() {
     }
 
@@ -57,7 +60,7 @@ public final class FeatureRows {
             }
             filters.add(Filters.lte("observed_at", windowEnd));
             for (Document d : client.getDatabase(database).getCollection(PullRequestDocuments.COLLECTION)
-                    .find(Filters.and(filters))) {
+                    .find(Filters.and(filters)).batchSize(BATCH)) {
                 rows.add(toRow(d));
             }
         }
