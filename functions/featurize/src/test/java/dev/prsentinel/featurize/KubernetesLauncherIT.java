@@ -6,15 +6,21 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,11 +28,37 @@ import org.junit.jupiter.api.Test;
  * CRUD mode stands in for the API server and keeps what Spark creates, so the driver pod can be
  * inspected as the cluster would receive it.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
 class KubernetesLauncherIT {
 
-    static KubernetesMockServer server;
-    static KubernetesClient client;
+    /** Keeps what Spark creates (CRUD) and every pod creation body as it arrived. */
+    private static final class RecordingDispatcher extends KubernetesCrudDispatcher {
+        final List<String> podCreations = new CopyOnWriteArrayList<>();
+
+        @Override
+        public MockResponse handleCreate(RecordedRequest request) {
+            if (request.getPath().startsWith("/api/v1/namespaces/prsentinel-test/pods")) {
+                podCreations.add(request.getUtf8Body());
+            }
+            return super.handleCreate(request);
+        }
+    }
+
+    private final RecordingDispatcher dispatcher = new RecordingDispatcher();
+    private KubernetesMockServer server;
+    private KubernetesClient client;
+
+    @BeforeEach
+    void startApiServer() {
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+        server.init();
+        client = server.createClient();
+    }
+
+    @AfterEach
+    void stopApiServer() {
+        client.close();
+        server.destroy();
+    }
 
     @Test
     void theDriverPodRunsTheSameImageUnderItsServiceAccountWithoutSecrets() throws Exception {
@@ -39,22 +71,16 @@ class KubernetesLauncherIT {
                         "MONGODB_DATABASE", "prsentinel", "MONGODB_URI", "mongodb://user:secret@db:27017",
                         "GITHUB_TOKEN", "ghp_secret"));
         Instant windowEnd = Instant.parse("2026-11-27T06:00:00Z");
-        // Against the mock the submission ends FAILED after the pod request (see below): no assertion on it.
+        // The mock answers Spark's server-side apply of the driver's service with 404, so the submission
+        // ends FAILED after the pod request and Spark deletes the pod: the test reads the request itself.
         launcher.launch(windowEnd, () -> { });
 
-        // The pod as Spark sent it to the API server. The mock keeps no server-side-apply PATCHes, so
-        // Spark's next step (the driver's service) fails there and it deletes the pod again: read the
-        // creation request itself rather than the pod list.
-        Pod driver = null;
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (driver == null && System.nanoTime() < deadline) {
-            RecordedRequest request = server.takeRequest(1, TimeUnit.SECONDS);
-            if (request != null && request.getMethod().equals("POST")
-                    && request.getPath().startsWith("/api/v1/namespaces/prsentinel-test/pods")) {
-                driver = Serialization.unmarshal(request.getUtf8Body(), Pod.class);
-            }
+        while (dispatcher.podCreations.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
         }
-        assertThat(driver).as("a driver pod creation request").isNotNull();
+        assertThat(dispatcher.podCreations).as("driver pod creation requests").hasSize(1);
+        Pod driver = Serialization.unmarshal(dispatcher.podCreations.get(0), Pod.class);
         assertThat(driver.getMetadata().getName()).isEqualTo("featurize-" + windowEnd.getEpochSecond() + "-driver");
         assertThat(driver.getSpec().getServiceAccountName()).isEqualTo("spark-driver");
         Container container = driver.getSpec().getContainers().get(0);
