@@ -29,7 +29,7 @@ public final class KubernetesLauncher implements JobLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesLauncher.class);
     /** The environment a driver pod may receive from the function. */
     public static final Set<String> PASSED_TO_DRIVER = Set.of("VAULT_ADDR", "VAULT_ROLE", "VAULT_SECRET_PATH",
-            "K_SINK", "MONGODB_DATABASE");
+            "K_SINK", "MONGODB_DATABASE", "FEATURIZE_S3_ENDPOINT");
 
     /**
      * Settings.

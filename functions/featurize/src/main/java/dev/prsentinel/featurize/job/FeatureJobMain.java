@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * When it ends it posts {@value EventTypes#FEATURES_READY} or {@value EventTypes#FEATURIZE_FAILED}
  * to K_SINK; their ids derive from the feature set or the window, so a rerun repeats them.
  *
- * <p>Arguments: {@code --output DIR --window-end ISO-TIME [--partitions N] [--master URL]}. The
+ * <p>Arguments: {@code --output DIR-OR-S3A-URI --window-end ISO-TIME [--partitions N] [--master URL]};
+ * FEATURIZE_S3_ENDPOINT points s3a:// at an S3-compatible store. The
  * store comes from {@link MongoSettings} (MONGODB_URI today, Vault later), never from arguments,
  * which show in process lists and pod specs.
  */
@@ -55,6 +56,13 @@ public final class FeatureJobMain {
                     .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2");
             if (options.containsKey("master")) {
                 builder.master(options.get("master"));
+            }
+            String s3 = env.get("FEATURIZE_S3_ENDPOINT");
+            if (s3 != null && !s3.isBlank()) {
+                // An S3-compatible store (MinIO, Ceph...); credentials come from the pod's identity
+                // through the default provider chain, never from the environment.
+                builder.config("spark.hadoop.fs.s3a.endpoint", s3)
+                        .config("spark.hadoop.fs.s3a.path.style.access", "true");
             }
             SparkSession spark = builder.getOrCreate();
             try {
