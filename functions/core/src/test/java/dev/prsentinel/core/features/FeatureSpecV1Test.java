@@ -9,11 +9,7 @@ import dev.prsentinel.core.pullreqs.PullreqsRows;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
 import dev.prsentinel.core.testing.PullRequests;
 import dev.prsentinel.core.testing.SharedData;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,7 +17,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 
 class FeatureSpecV1Test {
@@ -173,20 +168,8 @@ class FeatureSpecV1Test {
     @Test
     void realPullreqsRowsGiveFiniteFeaturesWhereTheDataHasInputs() throws IOException {
         List<double[]> rows = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(
-                Files.newInputStream(SharedData.require("datasets/pullreqs/pullreqs.csv.gz"))),
-                StandardCharsets.UTF_8))) {
-            String[] header = r.readLine().split(",");
-            String line;
-            long n = 1;
-            while ((line = r.readLine()) != null && rows.size() < 20_000) {
-                String[] cells = line.split(",", -1);
-                Map<String, String> row = new HashMap<>();
-                for (int i = 0; i < header.length; i++) {
-                    row.put(header[i], cells[i]);
-                }
-                rows.add(FeatureSpecV1.extract(PullreqsRows.fromRow(row::get, ++n)));
-            }
+        for (PullRequest pr : SharedData.pullreqs(20_000)) {
+            rows.add(FeatureSpecV1.extract(pr));
         }
         for (double[] v : rows) {
             for (String present : List.of("log_changed_lines", "log_changed_files", "log_commits", "log_comments",

@@ -2,9 +2,20 @@ package dev.prsentinel.core.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.prsentinel.core.model.PullRequest;
+import dev.prsentinel.core.pullreqs.PullreqsRows;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.zip.GZIPInputStream;
 
 /**
  * Finds the workplace's shared/ folder (fixtures and data sets beside the project root, not part
@@ -28,6 +39,34 @@ public final class SharedData {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The first {@code limit} rows of the pullreqs data set, mapped as an import would map them, or
+     * the test is skipped when the file is absent. The file has no quoted cells, so a split is enough.
+     */
+    public static List<PullRequest> pullreqs(int limit) throws IOException {
+        return pullreqs(require("datasets/pullreqs/pullreqs.csv.gz"), limit);
+    }
+
+    /** The first {@code limit} rows of a pullreqs-layout .csv.gz file. */
+    public static List<PullRequest> pullreqs(Path file, int limit) throws IOException {
+        List<PullRequest> prs = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(
+                Files.newInputStream(file), 1 << 16), StandardCharsets.UTF_8))) {
+            String[] header = r.readLine().split(",");
+            String line;
+            long n = 1;
+            while ((line = r.readLine()) != null && prs.size() < limit) {
+                String[] cells = line.split(",", -1);
+                Map<String, String> row = new HashMap<>();
+                for (int i = 0; i < header.length; i++) {
+                    row.put(header[i], cells[i]);
+                }
+                prs.add(PullreqsRows.fromRow(row::get, ++n));
+            }
+        }
+        return prs;
     }
 
     /**

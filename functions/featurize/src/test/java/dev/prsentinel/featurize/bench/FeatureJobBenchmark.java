@@ -9,24 +9,18 @@ import dev.prsentinel.core.features.FeatureSpecV1;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.store.PullRequestDocuments;
 import dev.prsentinel.core.store.PullRequestStore;
+import dev.prsentinel.core.testing.SharedData;
 import dev.prsentinel.featurize.job.FeatureJob;
 import dev.prsentinel.featurize.job.FeatureRows;
 import dev.prsentinel.featurize.job.FeatureSetResult;
-import dev.prsentinel.core.pullreqs.PullreqsRows;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.zip.GZIPInputStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
@@ -152,27 +146,10 @@ public final class FeatureJobBenchmark {
         }
     }
 
-    /** The pullreqs CSV has no quoted cells, so a split is enough here. */
     private static void load(Path csv, PullRequestStore store) throws IOException {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(
-                new GZIPInputStream(Files.newInputStream(csv)), StandardCharsets.UTF_8))) {
-            String[] header = r.readLine().split(",");
-            List<PullRequest> batch = new ArrayList<>();
-            String row;
-            long n = 1;
-            while ((row = r.readLine()) != null) {
-                String[] cells = row.split(",", -1);
-                Map<String, String> values = new HashMap<>();
-                for (int i = 0; i < header.length; i++) {
-                    values.put(header[i], cells[i]);
-                }
-                batch.add(PullreqsRows.fromRow(values::get, ++n));
-                if (batch.size() == 5000) {
-                    store.upsertAll(batch);
-                    batch.clear();
-                }
-            }
-            store.upsertAll(batch);
+        List<PullRequest> all = SharedData.pullreqs(csv, Integer.MAX_VALUE);
+        for (int i = 0; i < all.size(); i += 5000) {
+            store.upsertAll(all.subList(i, Math.min(all.size(), i + 5000)));
         }
     }
 

@@ -8,14 +8,10 @@ import dev.prsentinel.core.features.FeatureStatistics;
 import dev.prsentinel.core.github.GitHubPullRequests;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.model.Source;
-import dev.prsentinel.core.pullreqs.PullreqsRows;
 import dev.prsentinel.core.store.PullRequestStore;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
 import dev.prsentinel.core.testing.EmbeddedMongo;
 import dev.prsentinel.core.testing.SharedData;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,10 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Date;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.zip.GZIPInputStream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.bson.Document;
@@ -65,22 +58,7 @@ class FeatureJobIT {
     @BeforeEach
     void fill() throws Exception {
         store = new PullRequestStore(mongo.database(), Clock.systemUTC()).ensureIndexes();
-        List<PullRequest> prs = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(new GZIPInputStream(
-                Files.newInputStream(SharedData.require("datasets/pullreqs/pullreqs.csv.gz"))),
-                StandardCharsets.UTF_8))) {
-            String[] header = r.readLine().split(",");
-            String line;
-            long n = 1;
-            while ((line = r.readLine()) != null && prs.size() < 3000) {
-                String[] cells = line.split(",", -1);
-                Map<String, String> row = new HashMap<>();
-                for (int i = 0; i < header.length; i++) {
-                    row.put(header[i], cells[i]);
-                }
-                prs.add(PullreqsRows.fromRow(row::get, ++n));
-            }
-        }
+        List<PullRequest> prs = new ArrayList<>(SharedData.pullreqs(3000));
         for (String line : Files.readAllLines(SharedData.require("fixtures/github/pulls.jsonl"))) {
             prs.add(GitHubPullRequests.fromJson(Json.mapper().readTree(line), null, Source.API, "pr"));
         }
