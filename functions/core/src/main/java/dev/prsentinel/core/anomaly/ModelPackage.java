@@ -1,0 +1,145 @@
+package dev.prsentinel.core.anomaly;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.prsentinel.core.Json;
+import dev.prsentinel.core.features.Feature;
+import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.RobustScaler;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A trained model as the score function loads it, engine-neutral: {@code model.json} holds the
+ * layer shapes and float weights (row-major [out][in], then biases), the feature spec version and
+ * feature names it was trained on, the scaler of its feature set, the anomaly threshold and where
+ * it came from, the per-feature error statistics used for explanations, and training metadata.
+ * The training engine's own parameter file travels beside it; scoring never needs it.
+ *
+ * @param format              {@value #FORMAT}
+ * @param specVersion         the feature spec
+ * @param features            feature names, in input order
+ * @param layers              the dense layers, input to output
+ * @param center              the scaler's medians
+ * @param scale               the scaler's IQRs
+ * @param threshold           scores above it are anomalous
+ * @param thresholdPercentile the percentile of held-out validation errors it was taken at
+ * @param featureErrorMean    per-feature mean squared error on the validation rows
+ * @param featureErrorP99     per-feature 99th percentile of squared error on the validation rows
+ * @param training            metadata: run id, feature set id, seed, epochs, losses...
+ */
+public record ModelPackage(String format, int specVersion, List<String> features, List<Layer> layers,
+        double[] center, double[] scale, double threshold, double thresholdPercentile, double[] featureErrorMean,
+        double[] featureErrorP99, Map<String, Object> training) {
+
+    public static final String FORMAT = "prsentinel-autoencoder/1";
+    public static final String FILE = "model.json";
+
+    /**
+     * A layer in the file.
+     *
+     * @param in         inputs
+     * @param out        outputs
+     * @param activation "relu" or "linear"
+     * @param weight     out * in weights, row-major
+     * @param bias       out biases
+     */
+    public record Layer(int in, int out, String activation, float[] weight, float[] bias) {
+
+        DenseLayer toDense() {
+            if (!"relu".equals(activation) && !"linear".equals(activation)) {
+                throw new IllegalArgumentException("unknown activation " + activation);
+            }
+            if (weight == null || bias == null) {
+                throw new IllegalArgumentException("layer " + in + "->" + out + " has no weights");
+            }
+            return new DenseLayer(in, out, "relu".equals(activation), weight, bias);
+        }
+    }
+
+    /** Checks that the package is complete and fits spec v1; the message says what is wrong. */
+    public ModelPackage {
+        if (!FORMAT.equals(format)) {
+            throw new InvalidModelException("format is " + format + ", expected " + FORMAT);
+        }
+        if (specVersion != FeatureSpecV1.VERSION) {
+            throw new InvalidModelException("trained on feature spec v" + specVersion + ", this build serves v"
+                    + FeatureSpecV1.VERSION);
+        }
+        List<String> expected = FeatureSpecV1.FEATURES.stream().map(Feature::name).toList();
+        if (!expected.equals(features)) {
+            throw new InvalidModelException("feature names differ from spec v" + specVersion);
+        }
+        int n = expected.size();
+        if (center == null || scale == null || center.length != n || scale.length != n) {
+            throw new InvalidModelException("scaler must have " + n + " centers and scales");
+        }
+        if (featureErrorMean == null || featureErrorP99 == null || featureErrorMean.length != n
+                || featureErrorP99.length != n) {
+            throw new InvalidModelException("per-feature error statistics must have " + n + " entries");
+        }
+        if (!(threshold > 0) || Double.isInfinite(threshold)) {
+            throw new InvalidModelException("threshold must be positive and finite, was " + threshold);
+        }
+        if (layers == null || layers.isEmpty()) {
+            throw new InvalidModelException("no layers");
+        }
+        try {
+            new Autoencoder(layers.stream().map(Layer::toDense).toList());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidModelException(e.getMessage());
+        }
+        if (layers.get(0).in() != n) {
+            throw new InvalidModelException("input layer takes " + layers.get(0).in() + " features, spec has " + n);
+        }
+        features = List.copyOf(features);
+        layers = List.copyOf(layers);
+        training = training == null ? Map.of() : Map.copyOf(training);
+    }
+
+    @JsonIgnore
+    public Autoencoder autoencoder() {
+        return new Autoencoder(layers.stream().map(Layer::toDense).toList());
+    }
+
+    @JsonIgnore
+    public RobustScaler scaler() {
+        return new RobustScaler(specVersion, center, scale);
+    }
+
+    public void write(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Json.mapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve(FILE).toFile(), this);
+    }
+
+    /**
+     * Reads and checks a package.
+     *
+     * @throws InvalidModelException when it is missing, unreadable or does not fit this build
+     */
+    public static ModelPackage read(Path dir) {
+        Path file = dir.resolve(FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidModelException("no " + FILE + " in " + dir);
+        }
+        try {
+            return Json.mapper().readValue(file.toFile(), ModelPackage.class);
+        } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
+            if (e.getCause() instanceof InvalidModelException invalid) {
+                throw invalid;
+            }
+            throw new InvalidModelException(file + " is not a model package: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new InvalidModelException(file + " is unreadable: " + e.getMessage());
+        }
+    }
+
+    /** A package that cannot be served; the message says why. */
+    public static final class InvalidModelException extends RuntimeException {
+        public InvalidModelException(String message) {
+            super(message);
+        }
+    }
+}
