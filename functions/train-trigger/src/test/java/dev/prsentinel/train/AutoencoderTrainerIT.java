@@ -1,0 +1,112 @@
+package dev.prsentinel.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import dev.prsentinel.core.anomaly.ModelPackage;
+import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.RobustScaler;
+import dev.prsentinel.core.model.PullRequest;
+import dev.prsentinel.core.synthetic.SyntheticPullRequests;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Real DJL (PyTorch engine, offline) on a small synthetic set. */
+class AutoencoderTrainerIT {
+
+    private static float[][] train;
+    private static float[][] validation;
+    private static RobustScaler scaler;
+
+    @BeforeAll
+    static void data() {
+        List<PullRequest> prs = SyntheticPullRequests.generate(17, 3000, 4, 0.0, Instant.parse("2026-11-01T00:00:00Z"))
+                .pullRequests();
+        double[][] raw = prs.stream().map(FeatureSpecV1::extract).toArray(double[][]::new);
+        scaler = RobustScaler.fit(FeatureSpecV1.VERSION, raw);
+        float[][] scaled = new float[raw.length][];
+        for (int i = 0; i < raw.length; i++) {
+            double[] s = scaler.transform(raw[i]);
+            scaled[i] = new float[s.length];
+            for (int j = 0; j < s.length; j++) {
+                scaled[i][j] = (float) s[j];
+            }
+        }
+        train = java.util.Arrays.copyOfRange(scaled, 0, 2500);
+        validation = java.util.Arrays.copyOfRange(scaled, 2500, 3000);
+    }
+
+    private static AutoencoderTrainer.Settings settings() {
+        return new AutoencoderTrainer.Settings(1e-3f, 128, 6, 2, 42, 99);
+    }
+
+    @Test
+    void trainsLearnsAndCalibratesTheThresholdOnHeldOutRows() {
+        AutoencoderTrainer.Result r = AutoencoderTrainer.train(train, validation, scaler, settings(),
+                Map.of("feature_set_id", "fs-v1-test"));
+        assertThat(r.validationLoss()).isNotEmpty();
+        assertThat(r.validationLoss().get(r.bestEpoch())).isLessThan(r.validationLoss().get(0) + 1e-9);
+        assertThat(r.trainLoss().get(r.trainLoss().size() - 1)).isLessThan(r.trainLoss().get(0));
+        // p99 of the validation errors: about 1% of validation rows lie above it.
+        assertThat(r.flaggedFraction()).isCloseTo(0.01, within(0.006));
+        ModelPackage pkg = r.model();
+        assertThat(pkg.threshold()).isPositive();
+        assertThat(pkg.training()).containsEntry("feature_set_id", "fs-v1-test").containsEntry("seed", 42L);
+        assertThat(r.engineParameters()).isNotEmpty();
+    }
+
+    @Test
+    void theSameDataAndSeedGiveTheSameParameters() {
+        AutoencoderTrainer.Result a = AutoencoderTrainer.train(train, validation, scaler, settings(), Map.of());
+        AutoencoderTrainer.Result b = AutoencoderTrainer.train(train, validation, scaler, settings(), Map.of());
+        assertThat(b.parametersHash()).isEqualTo(a.parametersHash());
+        AutoencoderTrainer.Settings other = new AutoencoderTrainer.Settings(1e-3f, 128, 6, 2, 43, 99);
+        assertThat(AutoencoderTrainer.train(train, validation, scaler, other, Map.of()).parametersHash())
+                .isNotEqualTo(a.parametersHash());
+    }
+
+    /** The plain-Java forward pass score uses against DJL's, with the same weights. */
+    @Test
+    void thePlainJavaForwardPassMatchesDjl() {
+        ModelPackage pkg = AutoencoderTrainer.train(train, validation, scaler, settings(), Map.of()).model();
+        SequentialBlock net = new SequentialBlock();
+        for (int units : AutoencoderTrainer.HIDDEN) {
+            net.add(Linear.builder().setUnits(units).build()).add(Activation::relu);
+        }
+        net.add(Linear.builder().setUnits(FeatureSpecV1.size()).build());
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+            net.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(1, FeatureSpecV1.size()));
+            int i = 0;
+            for (Pair<String, Parameter> p : net.getParameters()) {
+                ModelPackage.Layer layer = pkg.layers().get(i / 2);
+                p.getValue().getArray().set(i % 2 == 0 ? layer.weight() : layer.bias());
+                i++;
+            }
+            NDArray input = manager.create(validation);
+            float[] djl = net.forward(new ParameterStore(manager, false), new NDList(input), false)
+                    .singletonOrThrow().toFloatArray();
+            double worst = 0;
+            for (int r = 0; r < validation.length; r++) {
+                float[] plain = pkg.autoencoder().reconstruct(validation[r]);
+                for (int j = 0; j < plain.length; j++) {
+                    worst = Math.max(worst, Math.abs(plain[j] - djl[r * plain.length + j]));
+                }
+            }
+            assertThat(worst).isLessThan(1e-5);
+        }
+    }
+}
