@@ -1,0 +1,226 @@
+package dev.prsentinel.train.mlflow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.prsentinel.core.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * MLflow's tracking server over its REST API, Java only: runs, parameters, metrics and tags
+ * (/api/2.0/mlflow), artifacts through the server's artifact proxy (/api/2.0/mlflow-artifacts),
+ * and the model registry with aliases. The Java mlflow-client would shell out to Python for
+ * artifacts and has no typed registry writes (STACK-NOTES), so plain HTTP it is.
+ */
+public final class MlflowClient {
+
+    private final URI base;
+    private final HttpClient http;
+    private final Clock clock;
+
+    public MlflowClient(URI trackingUri, Clock clock) {
+        String s = trackingUri.toString();
+        this.base = URI.create(s.endsWith("/") ? s : s + "/");
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.clock = clock;
+    }
+
+    /** A failed call: the status (0 when unreachable) and what the server said. */
+    public static final class MlflowException extends RuntimeException {
+        private final int status;
+        private final String errorCode;
+
+        MlflowException(int status, String errorCode, String message) {
+            super(message);
+            this.status = status;
+            this.errorCode = errorCode;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public String errorCode() {
+            return errorCode;
+        }
+    }
+
+    public String experimentId(String name) {
+        try {
+            return get("api/2.0/mlflow/experiments/get-by-name?experiment_name=" + encode(name))
+                    .at("/experiment/experiment_id").asText();
+        } catch (MlflowException e) {
+            if (!"RESOURCE_DOES_NOT_EXIST".equals(e.errorCode())) {
+                throw e;
+            }
+            return post("api/2.0/mlflow/experiments/create", obj().put("name", name)).get("experiment_id").asText();
+        }
+    }
+
+    /** Starts a run; returns its id and artifact URI. */
+    public Run createRun(String experimentId, String runName, Map<String, String> tags) {
+        ObjectNode body = obj().put("experiment_id", experimentId).put("run_name", runName)
+                .put("start_time", clock.millis());
+        ArrayNode t = body.putArray("tags");
+        tags.forEach((k, v) -> t.addObject().put("key", k).put("value", v));
+        JsonNode info = post("api/2.0/mlflow/runs/create", body).at("/run/info");
+        return new Run(info.get("run_id").asText(), experimentId, info.get("artifact_uri").asText());
+    }
+
+    /**
+     * A run.
+     *
+     * @param id           run id
+     * @param experimentId its experiment
+     * @param artifactUri  where its artifacts live (mlflow-artifacts:/... when proxied)
+     */
+    public record Run(String id, String experimentId, String artifactUri) {
+    }
+
+    public void logParams(String runId, Map<String, String> params) {
+        ObjectNode body = obj().put("run_id", runId);
+        ArrayNode p = body.putArray("params");
+        params.forEach((k, v) -> p.addObject().put("key", k).put("value", v));
+        post("api/2.0/mlflow/runs/log-batch", body);
+    }
+
+    public void logMetrics(String runId, Map<String, Double> metrics, long step) {
+        ObjectNode body = obj().put("run_id", runId);
+        ArrayNode m = body.putArray("metrics");
+        long now = clock.millis();
+        metrics.forEach((k, v) -> m.addObject().put("key", k).put("value", v).put("timestamp", now).put("step", step));
+        post("api/2.0/mlflow/runs/log-batch", body);
+    }
+
+    public void setTag(String runId, String key, String value) {
+        post("api/2.0/mlflow/runs/set-tag", obj().put("run_id", runId).put("key", key).put("value", value));
+    }
+
+    /** Ends a run: FINISHED, FAILED or KILLED. */
+    public void endRun(String runId, String status) {
+        post("api/2.0/mlflow/runs/update", obj().put("run_id", runId).put("status", status)
+                .put("end_time", clock.millis()));
+    }
+
+    public JsonNode getRun(String runId) {
+        return get("api/2.0/mlflow/runs/get?run_id=" + encode(runId)).get("run");
+    }
+
+    /** Uploads an artifact of a run through the artifact proxy. */
+    public void uploadArtifact(Run run, String path, byte[] content) {
+        send(HttpRequest.newBuilder(base.resolve(artifactPath(run, path)))
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(content)).build());
+    }
+
+    public byte[] downloadArtifact(Run run, String path) {
+        return sendBytes(HttpRequest.newBuilder(base.resolve(artifactPath(run, path))).GET().build());
+    }
+
+    private static String artifactPath(Run run, String path) {
+        String prefix = "mlflow-artifacts:/";
+        if (!run.artifactUri().startsWith(prefix)) {
+            throw new IllegalStateException("run " + run.id() + " stores artifacts at " + run.artifactUri()
+                    + ", not behind the server's artifact proxy; start mlflow server with --serve-artifacts");
+        }
+        return "api/2.0/mlflow-artifacts/artifacts/" + run.artifactUri().substring(prefix.length()) + "/" + path;
+    }
+
+    /** Creates the registered model if it does not exist yet. */
+    public void ensureRegisteredModel(String name) {
+        try {
+            post("api/2.0/mlflow/registered-models/create", obj().put("name", name));
+        } catch (MlflowException e) {
+            if (!"RESOURCE_ALREADY_EXISTS".equals(e.errorCode())) {
+                throw e;
+            }
+        }
+    }
+
+    /** Registers a run's model directory as a new version; returns the version number. */
+    public String createModelVersion(String name, Run run, String artifactDir) {
+        return post("api/2.0/mlflow/model-versions/create", obj().put("name", name)
+                .put("source", run.artifactUri() + "/" + artifactDir).put("run_id", run.id()))
+                .at("/model_version/version").asText();
+    }
+
+    public void setAlias(String name, String alias, String version) {
+        post("api/2.0/mlflow/registered-models/alias", obj().put("name", name).put("alias", alias)
+                .put("version", version));
+    }
+
+    /** The version an alias points at, with its run id, or empty. */
+    public Optional<JsonNode> versionByAlias(String name, String alias) {
+        try {
+            return Optional.of(get("api/2.0/mlflow/registered-models/alias?name=" + encode(name) + "&alias="
+                    + encode(alias)).get("model_version"));
+        } catch (MlflowException e) {
+            if ("RESOURCE_DOES_NOT_EXIST".equals(e.errorCode()) || "INVALID_PARAMETER_VALUE".equals(e.errorCode())) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private JsonNode get(String path) {
+        return parse(sendBytes(HttpRequest.newBuilder(base.resolve(path)).GET().build()));
+    }
+
+    private JsonNode post(String path, ObjectNode body) {
+        return parse(sendBytes(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build()));
+    }
+
+    private void send(HttpRequest request) {
+        sendBytes(request);
+    }
+
+    private byte[] sendBytes(HttpRequest request) {
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new MlflowException(0, "UNREACHABLE", "MLflow at " + base + " unreachable: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MlflowException(0, "INTERRUPTED", "interrupted");
+        }
+        if (response.statusCode() / 100 != 2) {
+            String text = new String(response.body(), StandardCharsets.UTF_8);
+            String code = "";
+            try {
+                code = Json.mapper().readTree(text).path("error_code").asText("");
+            } catch (IOException e) {
+                code = "";
+            }
+            throw new MlflowException(response.statusCode(), code, request.method() + " " + request.uri().getPath()
+                    + " answered " + response.statusCode() + ": " + text);
+        }
+        return response.body();
+    }
+
+    private static JsonNode parse(byte[] body) {
+        try {
+            return body.length == 0 ? Json.mapper().createObjectNode() : Json.mapper().readTree(body);
+        } catch (IOException e) {
+            throw new MlflowException(200, "BAD_RESPONSE", "MLflow answered something that is not JSON");
+        }
+    }
+
+    private static ObjectNode obj() {
+        return Json.mapper().createObjectNode();
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}
