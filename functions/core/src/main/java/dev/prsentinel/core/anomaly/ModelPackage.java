@@ -111,7 +111,7 @@ public record ModelPackage(String format, int specVersion, List<String> features
 
     public void write(Path dir) throws IOException {
         Files.createDirectories(dir);
-        Json.mapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve(FILE).toFile(), this);
+        Files.write(dir.resolve(FILE), toJson());
     }
 
     /**
@@ -125,14 +125,32 @@ public record ModelPackage(String format, int specVersion, List<String> features
             throw new InvalidModelException("no " + FILE + " in " + dir);
         }
         try {
-            return Json.mapper().readValue(file.toFile(), ModelPackage.class);
+            return parse(Files.readAllBytes(file), file.toString());
+        } catch (IOException e) {
+            throw new InvalidModelException(file + " is unreadable: " + e.getMessage());
+        }
+    }
+
+    /** Reads and checks a package from its JSON; {@code origin} names it in error messages. */
+    public static ModelPackage parse(byte[] json, String origin) {
+        try {
+            return Json.mapper().readValue(json, ModelPackage.class);
         } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
             if (e.getCause() instanceof InvalidModelException invalid) {
                 throw invalid;
             }
-            throw new InvalidModelException(file + " is not a model package: " + e.getOriginalMessage());
+            throw new InvalidModelException(origin + " is not a model package: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw new InvalidModelException(file + " is unreadable: " + e.getMessage());
+            throw new InvalidModelException(origin + " is unreadable: " + e.getMessage());
+        }
+    }
+
+    /** The package as JSON, as {@link #write} stores it. */
+    public byte[] toJson() {
+        try {
+            return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(this);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
         }
     }
 

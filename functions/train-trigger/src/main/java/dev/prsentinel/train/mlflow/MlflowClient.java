@@ -153,6 +153,13 @@ public final class MlflowClient {
                 .at("/model_version/version").asText();
     }
 
+    public void deleteModelVersion(String name, String version) {
+        send(HttpRequest.newBuilder(base.resolve("api/2.0/mlflow/model-versions/delete"))
+                .header("Content-Type", "application/json")
+                .method("DELETE", HttpRequest.BodyPublishers.ofString(
+                        obj().put("name", name).put("version", version).toString())).build());
+    }
+
     public void setAlias(String name, String alias, String version) {
         post("api/2.0/mlflow/registered-models/alias", obj().put("name", name).put("alias", alias)
                 .put("version", version));

@@ -1,0 +1,147 @@
+package dev.prsentinel.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prsentinel.core.anomaly.ModelPackage;
+import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.RobustScaler;
+import dev.prsentinel.train.mlflow.MlflowClient;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * One training, tracked in MLflow from start to end, then registered only if it earned it.
+ *
+ * <p>The run logs parameters, per-epoch losses, final metrics, the gate's verdict and the model
+ * package (model.json plus DJL's parameters) through the artifact proxy. Registration comes last,
+ * after the run is complete: the first model ever becomes version 1 with alias {@code champion};
+ * later ones become a version with alias {@code challenger} only when the gate puts them forward
+ * (champion changes only through the blue/green rollout). A rejected model stays in its run with
+ * the reasons. If MLflow fails before registration, nothing is registered; if setting the alias
+ * fails, the fresh version is deleted again, so the registry never holds a version without one.
+ */
+public final class TrainingRun {
+
+    public static final String EXPERIMENT = "prsentinel";
+    public static final String MODEL_NAME = "prsentinel-autoencoder";
+    public static final String MODEL_DIR = "model";
+
+    private final MlflowClient mlflow;
+    private final Gate gate;
+    private final Map<String, String> tags;
+
+    /**
+     * @param tags run tags known from the environment: git commit, image digest
+     */
+    public TrainingRun(MlflowClient mlflow, Gate gate, Map<String, String> tags) {
+        this.mlflow = mlflow;
+        this.gate = gate;
+        this.tags = Map.copyOf(tags);
+    }
+
+    /**
+     * What happened.
+     *
+     * @param runId    the MLflow run
+     * @param version  the registered version, or empty when the model was rejected
+     * @param alias    champion, challenger, or empty
+     * @param verdict  the gate's verdict
+     * @param training the training result
+     */
+    public record Outcome(String runId, Optional<String> version, Optional<String> alias, Gate.Verdict verdict,
+            AutoencoderTrainer.Result training) {
+    }
+
+    /**
+     * Trains on a feature set's rows and tracks it.
+     *
+     * @param heldOut rows neither model trained on, for the champion/challenger comparison
+     */
+    public Outcome execute(String featureSetId, float[][] train, float[][] validation, float[][] heldOut,
+            RobustScaler scaler, AutoencoderTrainer.Settings settings) {
+        Map<String, String> runTags = new LinkedHashMap<>(tags);
+        runTags.put("feature_set_id", featureSetId);
+        MlflowClient.Run run = mlflow.createRun(mlflow.experimentId(EXPERIMENT), "train-" + featureSetId, runTags);
+        AutoencoderTrainer.Result result;
+        Gate.Verdict verdict;
+        Optional<ModelPackage> champion;
+        try {
+            mlflow.logParams(run.id(), Map.of(
+                    "spec_version", String.valueOf(FeatureSpecV1.VERSION),
+                    "layers", FeatureSpecV1.size() + "-" + Arrays.stream(AutoencoderTrainer.HIDDEN)
+                            .mapToObj(String::valueOf).collect(Collectors.joining("-")) + "-" + FeatureSpecV1.size(),
+                    "learning_rate", String.valueOf(settings.learningRate()),
+                    "batch_size", String.valueOf(settings.batchSize()),
+                    "max_epochs", String.valueOf(settings.maxEpochs()),
+                    "patience", String.valueOf(settings.patience()),
+                    "seed", String.valueOf(settings.seed()),
+                    "threshold_percentile", String.valueOf(settings.thresholdPercentile()),
+                    "feature_set_id", featureSetId,
+                    "train_rows", String.valueOf(train.length)));
+            result = AutoencoderTrainer.train(train, validation, scaler, settings,
+                    Map.of("feature_set_id", featureSetId, "run_id", run.id()));
+            for (int epoch = 0; epoch < result.trainLoss().size(); epoch++) {
+                mlflow.logMetrics(run.id(), Map.of("train_loss", result.trainLoss().get(epoch),
+                        "validation_loss", result.validationLoss().get(epoch)), epoch);
+            }
+            champion = champion();
+            verdict = gate.judge(result.model(), champion.orElse(null), heldOut);
+            Map<String, Double> finals = new LinkedHashMap<>();
+            finals.put("best_validation_loss", result.validationLoss().get(result.bestEpoch()));
+            finals.put("threshold", result.model().threshold());
+            finals.put("flagged_fraction", result.flaggedFraction());
+            finals.put("heldout_loss", verdict.challengerLoss());
+            finals.put("heldout_flagged_fraction", verdict.challengerFlagged());
+            if (!Double.isNaN(verdict.championLoss())) {
+                finals.put("champion_heldout_loss", verdict.championLoss());
+            }
+            mlflow.logMetrics(run.id(), finals, result.trainLoss().size());
+            mlflow.setTag(run.id(), "gate", verdict.candidate() ? "candidate" : "rejected");
+            if (!verdict.candidate()) {
+                mlflow.setTag(run.id(), "gate_reasons", String.join("; ", verdict.reasons()));
+            }
+            mlflow.setTag(run.id(), "parameters_sha256", result.parametersHash());
+            mlflow.uploadArtifact(run, MODEL_DIR + "/" + ModelPackage.FILE, result.model().toJson());
+            mlflow.uploadArtifact(run, MODEL_DIR + "/autoencoder.params", result.engineParameters());
+            mlflow.endRun(run.id(), "FINISHED");
+        } catch (RuntimeException e) {
+            try {
+                mlflow.setTag(run.id(), "failure", String.valueOf(e.getMessage()));
+                mlflow.endRun(run.id(), "FAILED");
+            } catch (RuntimeException ignored) {
+                // MLflow itself is what failed; the run stays RUNNING there and nothing is registered.
+            }
+            throw e;
+        }
+        if (!verdict.candidate()) {
+            // Rejected, a first model included (it failed calibration): it stays in its run, unregistered.
+            return new Outcome(run.id(), Optional.empty(), Optional.empty(), verdict, result);
+        }
+        String alias = champion.isEmpty() ? "champion" : "challenger";
+        mlflow.ensureRegisteredModel(MODEL_NAME);
+        String version = mlflow.createModelVersion(MODEL_NAME, run, MODEL_DIR);
+        try {
+            mlflow.setAlias(MODEL_NAME, alias, version);
+        } catch (RuntimeException e) {
+            mlflow.deleteModelVersion(MODEL_NAME, version);
+            throw e;
+        }
+        return new Outcome(run.id(), Optional.of(version), Optional.of(alias), verdict, result);
+    }
+
+    /** The current champion's package, read from its run's artifacts, or empty before the first model. */
+    public Optional<ModelPackage> champion() {
+        Optional<JsonNode> version = mlflow.versionByAlias(MODEL_NAME, "champion");
+        if (version.isEmpty()) {
+            return Optional.empty();
+        }
+        String runId = version.get().get("run_id").asText();
+        JsonNode info = mlflow.getRun(runId).get("info");
+        MlflowClient.Run run = new MlflowClient.Run(runId, info.get("experiment_id").asText(),
+                info.get("artifact_uri").asText());
+        byte[] json = mlflow.downloadArtifact(run, MODEL_DIR + "/" + ModelPackage.FILE);
+        return Optional.of(ModelPackage.parse(json, "champion version " + version.get().get("version").asText()));
+    }
+}
