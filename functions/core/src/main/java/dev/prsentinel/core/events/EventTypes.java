@@ -27,6 +27,15 @@ public final class EventTypes {
     /** A feature job failed: data is {@link FeaturizeFailed}. */
     public static final String FEATURIZE_FAILED = "dev.prsentinel.featurize.failed";
 
+    /** A model was trained and tracked: data is {@link ModelTrained}. */
+    public static final String MODEL_TRAINED = "dev.prsentinel.model.trained";
+    /** The gate put a model forward: data is {@link ModelTrained}. */
+    public static final String MODEL_CANDIDATE = "dev.prsentinel.model.candidate";
+    /** The gate turned a model down: data is {@link ModelTrained}, with the reasons. */
+    public static final String MODEL_REJECTED = "dev.prsentinel.model.rejected";
+    /** A training could not run: data is {@link TrainFailed}. */
+    public static final String TRAIN_FAILED = "dev.prsentinel.train.failed";
+
     /** The source attribute of events the synthetic demo generator sends. */
     public static final String SYNTHETIC_SOURCE = "urn:prsentinel:synthetic";
 
