@@ -2,13 +2,12 @@ package dev.prsentinel.featurize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.store.PullRequestStore;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
 import dev.prsentinel.core.testing.EmbeddedMongo;
+import dev.prsentinel.core.testing.EventRecorder;
 import dev.prsentinel.core.testing.TestEvents;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,9 +17,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,32 +34,24 @@ class FeaturizeIT {
     @TempDir
     Path output;
 
-    private HttpServer sink;
-    private final List<String> sinkTypes = new CopyOnWriteArrayList<>();
+    private EventRecorder sink;
     private FeaturizeApplication app;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
     void setUp() throws Exception {
-        sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
-        sink.createContext("/", exchange -> {
-            sinkTypes.add(exchange.getRequestHeaders().getFirst("ce-type"));
-            exchange.getRequestBody().readAllBytes();
-            exchange.sendResponseHeaders(202, -1);
-            exchange.close();
-        });
-        sink.start();
+        sink = new EventRecorder();
         new PullRequestStore(mongo.database(), Clock.systemUTC()).upsertAll(
                 SyntheticPullRequests.generate(11, 400, 3, 0.02, Instant.parse("2026-11-01T00:00:00Z")).pullRequests());
         app = FeaturizeApplication.start(Map.of("MONGODB_URI", mongo.connectionString(),
-                "K_SINK", "http://127.0.0.1:" + sink.getAddress().getPort() + "/",
+                "K_SINK", sink.url(),
                 "FEATURIZE_OUTPUT", output.toString(), "FEATURIZE_MIN_NEW_PRS", "100"), "127.0.0.1", 0);
     }
 
     @AfterEach
     void tearDown() {
         app.close();
-        sink.stop(0);
+        sink.close();
     }
 
     private HttpResponse<String> post(String id, String type, String data) throws Exception {
@@ -83,10 +72,10 @@ class FeaturizeIT {
             assertThat(post("e" + i, EventTypes.PR_INGESTED, ingested(i)).statusCode()).isEqualTo(202);
         }
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (sinkTypes.isEmpty() && System.nanoTime() < deadline) {
+        while (sink.events().isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(250);
         }
-        assertThat(sinkTypes).containsExactly(EventTypes.FEATURES_READY);
+        assertThat(sink.types()).containsExactly(EventTypes.FEATURES_READY);
         try (Stream<Path> logs = Files.list(output.resolve("logs"))) {
             assertThat(logs).hasSize(1);
         }

@@ -155,7 +155,7 @@ public final class AutoencoderTrainer {
             }
             ModelPackage pkg = toPackage(best, scaler, validation, settings, metadata, bestEpoch, trainLoss,
                     validationLoss);
-            double flagged = flaggedFraction(pkg, validation);
+            double flagged = pkg.autoencoder().flaggedFraction(validation, pkg.threshold());
             return new Result(pkg, trainLoss, validationLoss, bestEpoch, flagged, hash(best),
                     engineParameters(model, best, net));
         }
@@ -223,18 +223,6 @@ public final class AutoencoderTrainer {
                 FeatureSpecV1.FEATURES.stream().map(Feature::name).toList(), layers, scaler.center(), scaler.scale(),
                 Math.max(percentile(scores, settings.thresholdPercentile()), Double.MIN_NORMAL),
                 settings.thresholdPercentile(), mean, p99, training);
-    }
-
-    private static double flaggedFraction(ModelPackage pkg, float[][] rows) {
-        Autoencoder ae = pkg.autoencoder();
-        double[] errors = new double[FeatureSpecV1.size()];
-        long flagged = 0;
-        for (float[] row : rows) {
-            if (ae.errors(row, errors) > pkg.threshold()) {
-                flagged++;
-            }
-        }
-        return rows.length == 0 ? 0 : (double) flagged / rows.length;
     }
 
     static double percentile(double[] values, double p) {

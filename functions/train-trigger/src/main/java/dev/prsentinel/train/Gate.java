@@ -1,6 +1,5 @@
 package dev.prsentinel.train;
 
-import dev.prsentinel.core.anomaly.Autoencoder;
 import dev.prsentinel.core.anomaly.ModelPackage;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,9 +34,9 @@ public record Gate(double lossTolerance, double minFlagged, double maxFlagged) {
     }
 
     public Verdict judge(ModelPackage challenger, ModelPackage champion, float[][] heldOut) {
-        double challengerLoss = meanError(challenger.autoencoder(), heldOut);
-        double championLoss = champion == null ? Double.NaN : meanError(champion.autoencoder(), heldOut);
-        double flagged = flagged(challenger, heldOut);
+        double challengerLoss = challenger.autoencoder().meanError(heldOut);
+        double championLoss = champion == null ? Double.NaN : champion.autoencoder().meanError(heldOut);
+        double flagged = challenger.autoencoder().flaggedFraction(heldOut, challenger.threshold());
         List<String> reasons = new ArrayList<>();
         if (champion != null && challengerLoss > championLoss * (1 + lossTolerance)) {
             reasons.add(String.format(java.util.Locale.ROOT,
@@ -49,26 +48,5 @@ public record Gate(double lossTolerance, double minFlagged, double maxFlagged) {
                     flagged * 100, minFlagged * 100, maxFlagged * 100));
         }
         return new Verdict(reasons.isEmpty(), challengerLoss, championLoss, flagged, List.copyOf(reasons));
-    }
-
-    private static double meanError(Autoencoder ae, float[][] rows) {
-        double[] errors = new double[ae.inputs()];
-        double sum = 0;
-        for (float[] row : rows) {
-            sum += ae.errors(row, errors);
-        }
-        return rows.length == 0 ? Double.NaN : sum / rows.length;
-    }
-
-    private static double flagged(ModelPackage model, float[][] rows) {
-        Autoencoder ae = model.autoencoder();
-        double[] errors = new double[ae.inputs()];
-        long n = 0;
-        for (float[] row : rows) {
-            if (ae.errors(row, errors) > model.threshold()) {
-                n++;
-            }
-        }
-        return rows.length == 0 ? 0 : (double) n / rows.length;
     }
 }

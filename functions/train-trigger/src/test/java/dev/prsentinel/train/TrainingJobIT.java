@@ -2,7 +2,6 @@ package dev.prsentinel.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
 import dev.prsentinel.core.events.EventSink;
 import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.features.FeatureSpecV1;
@@ -10,9 +9,9 @@ import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
 import dev.prsentinel.core.testing.EmbeddedMongo;
+import dev.prsentinel.core.testing.EventRecorder;
 import dev.prsentinel.train.mlflow.MlflowClient;
 import dev.prsentinel.train.mlflow.MlflowServer;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -21,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -51,27 +49,19 @@ class TrainingJobIT {
     Path output;
 
     private static SparkSession spark;
-    private static HttpServer sink;
-    private static final List<String> TYPES = new CopyOnWriteArrayList<>();
+    private static EventRecorder sink;
 
     @BeforeAll
     static void start() throws Exception {
         spark = SparkSession.builder().master("local[2]").appName("training-job-it")
                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
-        sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
-        sink.createContext("/", exchange -> {
-            TYPES.add(exchange.getRequestHeaders().getFirst("ce-type"));
-            exchange.getRequestBody().readAllBytes();
-            exchange.sendResponseHeaders(202, -1);
-            exchange.close();
-        });
-        sink.start();
+        sink = new EventRecorder();
     }
 
     @AfterAll
     static void stop() {
         spark.stop();
-        sink.stop(0);
+        sink.close();
     }
 
     private String writeFeatureSet(String id) {
@@ -115,18 +105,17 @@ class TrainingJobIT {
         MlflowClient mlflow = new MlflowClient(MLFLOW.uri(), Clock.systemUTC());
         TrainingJob job = new TrainingJob(mongo.connectionString(), "prsentinel",
                 new TrainingRun(mlflow, Gate.defaults(), Map.of()),
-                EventSink.forUrl("http://127.0.0.1:" + sink.getAddress().getPort() + "/"), Clock.systemUTC());
-        TYPES.clear();
+                EventSink.forUrl(sink.url()), Clock.systemUTC());
 
         TrainingRun.Outcome outcome = job.run(spark, id, new AutoencoderTrainer.Settings(1e-3f, 128, 6, 2, 3, 99))
                 .orElseThrow();
 
         assertThat(outcome.alias()).hasValue("champion");
-        assertThat(TYPES).containsExactly(EventTypes.MODEL_TRAINED, EventTypes.MODEL_CANDIDATE);
+        assertThat(sink.types()).containsExactly(EventTypes.MODEL_TRAINED, EventTypes.MODEL_CANDIDATE);
 
-        TYPES.clear();
         assertThat(job.run(spark, "fs-v1-missing", AutoencoderTrainer.Settings.defaults(3))).isEmpty();
-        assertThat(TYPES).containsExactly(EventTypes.TRAIN_FAILED);
+        assertThat(sink.types()).containsExactly(EventTypes.MODEL_TRAINED, EventTypes.MODEL_CANDIDATE,
+                EventTypes.TRAIN_FAILED);
         assertThat(mlflow.versionByAlias(TrainingRun.MODEL_NAME, "champion").orElseThrow().get("version").asText())
                 .isEqualTo(outcome.version().orElseThrow());
     }

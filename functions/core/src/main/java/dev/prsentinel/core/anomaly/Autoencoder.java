@@ -68,4 +68,26 @@ public final class Autoencoder {
         }
         return sum / r.length;
     }
+
+    /** The mean score over rows. */
+    public double meanError(float[][] rows) {
+        double[] errors = new double[inputs()];
+        double sum = 0;
+        for (float[] row : rows) {
+            sum += errors(row, errors);
+        }
+        return rows.length == 0 ? Double.NaN : sum / rows.length;
+    }
+
+    /** The share of rows whose score is above {@code threshold}. */
+    public double flaggedFraction(float[][] rows, double threshold) {
+        double[] errors = new double[inputs()];
+        long flagged = 0;
+        for (float[] row : rows) {
+            if (errors(row, errors) > threshold) {
+                flagged++;
+            }
+        }
+        return rows.length == 0 ? 0 : (double) flagged / rows.length;
+    }
 }

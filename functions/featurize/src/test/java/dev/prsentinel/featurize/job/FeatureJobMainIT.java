@@ -3,19 +3,16 @@ package dev.prsentinel.featurize.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
 import dev.prsentinel.core.Json;
 import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.store.PullRequestStore;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
 import dev.prsentinel.core.testing.EmbeddedMongo;
-import java.net.InetSocketAddress;
+import dev.prsentinel.core.testing.EventRecorder;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,32 +28,22 @@ class FeatureJobMainIT {
     @TempDir
     Path output;
 
-    private HttpServer sink;
-    private final List<Map<String, String>> received = new CopyOnWriteArrayList<>();
-    private final List<String> bodies = new CopyOnWriteArrayList<>();
+    private EventRecorder sink;
 
     @BeforeEach
     void setUp() throws Exception {
-        sink = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
-        sink.createContext("/", exchange -> {
-            received.add(Map.of("ce-type", exchange.getRequestHeaders().getFirst("ce-type"),
-                    "ce-id", exchange.getRequestHeaders().getFirst("ce-id")));
-            bodies.add(new String(exchange.getRequestBody().readAllBytes()));
-            exchange.sendResponseHeaders(202, -1);
-            exchange.close();
-        });
-        sink.start();
+        sink = new EventRecorder();
         new PullRequestStore(mongo.database(), Clock.systemUTC()).upsertAll(
                 SyntheticPullRequests.generate(8, 300, 3, 0.02, Instant.parse("2026-11-01T00:00:00Z")).pullRequests());
     }
 
     @AfterEach
     void tearDown() {
-        sink.stop(0);
+        sink.close();
     }
 
     private Map<String, String> env(boolean withStore) {
-        String url = "http://127.0.0.1:" + sink.getAddress().getPort() + "/";
+        String url = sink.url();
         return withStore ? Map.of("K_SINK", url, "MONGODB_URI", mongo.connectionString()) : Map.of("K_SINK", url);
     }
 
@@ -66,10 +53,10 @@ class FeatureJobMainIT {
         assertThat(FeatureJobMain.run(args, env(true), Clock.systemUTC())).isZero();
         assertThat(FeatureJobMain.run(args, env(true), Clock.systemUTC())).isZero();
 
-        assertThat(received).hasSize(2);
-        assertThat(received.get(0).get("ce-type")).isEqualTo(EventTypes.FEATURES_READY);
-        assertThat(received.get(1).get("ce-id")).isEqualTo(received.get(0).get("ce-id"));
-        JsonNode data = Json.mapper().readTree(bodies.get(0));
+        assertThat(sink.events()).hasSize(2);
+        assertThat(sink.events().get(0).type()).isEqualTo(EventTypes.FEATURES_READY);
+        assertThat(sink.events().get(1).id()).isEqualTo(sink.events().get(0).id());
+        JsonNode data = Json.mapper().readTree(sink.events().get(0).body());
         assertThat(data.get("rows").asLong()).isEqualTo(300);
         assertThat(data.get("feature_set_id").asText()).startsWith("fs-v1-");
         assertThat(data.get("features")).hasSize(31);
@@ -79,8 +66,7 @@ class FeatureJobMainIT {
     void aJobThatCannotRunPostsFeaturizeFailedWithTheReason() throws Exception {
         String[] args = {"--output", output.toString(), "--master", "local[1]"};
         assertThat(FeatureJobMain.run(args, env(false), Clock.systemUTC())).isEqualTo(1);
-        assertThat(received).hasSize(1);
-        assertThat(received.get(0).get("ce-type")).isEqualTo(EventTypes.FEATURIZE_FAILED);
-        assertThat(Json.mapper().readTree(bodies.get(0)).get("reason").asText()).contains("MONGODB_URI");
+        assertThat(sink.types()).containsExactly(EventTypes.FEATURIZE_FAILED);
+        assertThat(Json.mapper().readTree(sink.events().get(0).body()).get("reason").asText()).contains("MONGODB_URI");
     }
 }
