@@ -1,0 +1,77 @@
+package dev.prsentinel.train;
+
+import dev.prsentinel.core.config.MongoSettings;
+import dev.prsentinel.core.events.EventSink;
+import dev.prsentinel.core.events.EventTypes;
+import dev.prsentinel.core.events.Events;
+import dev.prsentinel.core.events.TrainFailed;
+import dev.prsentinel.train.mlflow.MlflowClient;
+import java.net.URI;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The training's own entry point, for a Kubernetes Job (same image, this main class) or a local
+ * child JVM: {@code --feature-set ID [--seed N] [--master URL]}. Reads MONGODB_URI / MONGODB_DATABASE
+ * (through {@link MongoSettings}), MLFLOW_TRACKING_URI, K_SINK, and GIT_COMMIT / IMAGE_DIGEST for
+ * the run's tags when known. Exit code 0 when a model was trained (candidate or rejected), 1 when
+ * the training could not run (train.failed was posted).
+ */
+public final class TrainingJobMain {
+
+    private TrainingJobMain() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv(), Clock.systemUTC()));
+    }
+
+    static int run(String[] args, Map<String, String> env, Clock clock) {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        EventSink sink = EventSink.forUrl(env.get("K_SINK"));
+        String featureSet = options.get("feature-set");
+        try {
+            if (featureSet == null || featureSet.isBlank()) {
+                throw new IllegalArgumentException("--feature-set is required");
+            }
+            String tracking = env.get("MLFLOW_TRACKING_URI");
+            if (tracking == null || !tracking.startsWith("http")) {
+                throw new IllegalArgumentException("MLFLOW_TRACKING_URI must be an http(s) tracking server, was "
+                        + tracking);
+            }
+            MongoSettings mongo = MongoSettings.fromEnvironment(env);
+            Map<String, String> tags = new LinkedHashMap<>();
+            if (env.get("GIT_COMMIT") != null) {
+                tags.put("git_commit", env.get("GIT_COMMIT"));
+            }
+            if (env.get("IMAGE_DIGEST") != null) {
+                tags.put("image_digest", env.get("IMAGE_DIGEST"));
+            }
+            SparkSession.Builder builder = SparkSession.builder().appName("prsentinel-train")
+                    .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2");
+            builder.master(options.getOrDefault("master", "local[2]"));
+            SparkSession spark = builder.getOrCreate();
+            try {
+                TrainingJob job = new TrainingJob(mongo.connectionString(), mongo.database(),
+                        new TrainingRun(new MlflowClient(URI.create(tracking), clock), Gate.defaults(), tags), sink,
+                        clock);
+                return job.run(spark, featureSet, AutoencoderTrainer.Settings.defaults(
+                        Long.parseLong(options.getOrDefault("seed", "42")))).isPresent() ? 0 : 1;
+            } finally {
+                spark.stop();
+            }
+        } catch (RuntimeException e) {
+            String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+            sink.send(Events.create(Events.derivedId(EventTypes.TRAIN_FAILED, String.valueOf(featureSet), reason),
+                    EventTypes.TRAIN_FAILED, TrainFailed.VERSION, TrainingJob.FUNCTION, featureSet,
+                    new TrainFailed(featureSet, reason), clock));
+            return 1;
+        }
+    }
+}
