@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.prsentinel.core.store.PullRequestStore;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
 import dev.prsentinel.core.testing.EmbeddedMongo;
+import dev.prsentinel.core.testing.PythonTools;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -36,7 +37,8 @@ class S3OutputIT {
 
     @BeforeAll
     static void startS3() throws Exception {
-        boolean installed = new ProcessBuilder("sh", "-c", "command -v moto_server").start().waitFor() == 0;
+        String motoServer = PythonTools.command("moto_server");
+        boolean installed = new ProcessBuilder("sh", "-c", "command -v " + motoServer).start().waitFor() == 0;
         if (!installed && "true".equals(System.getenv("CI"))) {
             throw new AssertionError("moto_server is missing; .ci/run installs moto[server]");
         }
@@ -44,7 +46,7 @@ class S3OutputIT {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        moto = new ProcessBuilder("moto_server", "-H", "127.0.0.1", "-p", String.valueOf(port))
+        moto = new ProcessBuilder(motoServer, "-H", "127.0.0.1", "-p", String.valueOf(port))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

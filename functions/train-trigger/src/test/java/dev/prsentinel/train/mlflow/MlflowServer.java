@@ -2,6 +2,7 @@ package dev.prsentinel.train.mlflow;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.prsentinel.core.testing.PythonTools;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -28,12 +29,13 @@ public final class MlflowServer implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
-        String command = System.getenv().getOrDefault("PRSENTINEL_MLFLOW", "mlflow");
+        String command = PythonTools.command("mlflow");
         boolean installed = new ProcessBuilder("sh", "-c", "command -v " + command).start().waitFor() == 0;
         if (!installed && "true".equals(System.getenv("CI"))) {
             throw new AssertionError("mlflow is missing; .ci/run installs it from requirements-ci.txt");
         }
-        assumeTrue(installed, "skipped: the mlflow command is not installed (pip install -r requirements-ci.txt)");
+        assumeTrue(installed, "skipped: the mlflow command is not installed (.ci/run installs requirements-ci.txt"
+                + " into ~/.cache/prsentinel-venv)");
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
