@@ -1,5 +1,6 @@
 package dev.prsentinel.benchmarks;
 
+import dev.prsentinel.core.config.JobArguments;
 import dev.prsentinel.core.events.CloudEventHttp;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.pullreqs.PullreqsRows;
@@ -48,12 +49,9 @@ public final class IngestBenchmark {
 
     public static void main(String[] args) throws Exception {
         Console console = Console.system();
-        java.util.Map<String, String> options = new java.util.HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            options.put(args[i], args[i + 1]);
-        }
-        Path csv = Path.of(options.getOrDefault("--csv", "../shared/datasets/pullreqs/pullreqs.csv.gz"));
-        int events = Integer.parseInt(options.getOrDefault("--events", "10000"));
+        java.util.Map<String, String> options = JobArguments.parse(args);
+        Path csv = Path.of(options.getOrDefault("csv", "../shared/datasets/pullreqs/pullreqs.csv.gz"));
+        int events = Integer.parseInt(options.getOrDefault("events", "10000"));
         if (!Files.exists(csv)) {
             console.line("no pullreqs file at %s (it lives in shared/datasets beside the project)",
                     csv.toAbsolutePath());

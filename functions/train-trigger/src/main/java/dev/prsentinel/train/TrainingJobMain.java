@@ -1,5 +1,6 @@
 package dev.prsentinel.train;
 
+import dev.prsentinel.core.config.JobArguments;
 import dev.prsentinel.core.config.MongoSettings;
 import dev.prsentinel.core.events.EventSink;
 import dev.prsentinel.core.events.EventTypes;
@@ -8,7 +9,6 @@ import dev.prsentinel.core.events.TrainFailed;
 import dev.prsentinel.train.mlflow.MlflowClient;
 import java.net.URI;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
@@ -30,10 +30,7 @@ public final class TrainingJobMain {
     }
 
     static int run(String[] args, Map<String, String> env, Clock clock) {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
+        Map<String, String> options = JobArguments.parse(args);
         EventSink sink = EventSink.forUrl(env.get("K_SINK"));
         String featureSet = options.get("feature-set");
         try {

@@ -7,7 +7,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -107,6 +109,11 @@ public final class SyntheticPullRequests {
      * @param kind   what was done to it
      */
     public record InjectedAnomaly(String repo, int number, Kind kind) {
+
+        /** The storage key of the PR, as {@link PullRequest#key()}. */
+        public String key() {
+            return PullRequest.key(repo, number);
+        }
     }
 
     /**
@@ -116,6 +123,13 @@ public final class SyntheticPullRequests {
      * @param anomalies    the injected anomalies
      */
     public record Generated(List<PullRequest> pullRequests, List<InjectedAnomaly> anomalies) {
+
+        /** The kind of each injected anomaly by PR key; PRs not in it are normal. */
+        public Map<String, Kind> kindByKey() {
+            Map<String, Kind> kinds = new HashMap<>();
+            anomalies.forEach(a -> kinds.put(a.key(), a.kind()));
+            return kinds;
+        }
     }
 
     private SyntheticPullRequests() {

@@ -21,6 +21,9 @@ import org.junit.jupiter.api.Test;
 
 class FeatureSpecV1Test {
 
+    private static final SyntheticPullRequests.Generated SYNTHETIC = SyntheticPullRequests.generate(5, 20_000, 6,
+            0.01, Instant.parse("2026-11-01T00:00:00Z"));
+
     private static int index(String name) {
         for (int i = 0; i < FeatureSpecV1.size(); i++) {
             if (FeatureSpecV1.FEATURES.get(i).name().equals(name)) {
@@ -102,10 +105,8 @@ class FeatureSpecV1Test {
     /** The features carry the signal of each injected anomaly kind: this is why they were chosen. */
     @Test
     void injectedAnomaliesStandOutOnTheFeaturesMeantToShowThem() {
-        SyntheticPullRequests.Generated set = SyntheticPullRequests.generate(5, 20_000, 6, 0.01,
-                Instant.parse("2026-11-01T00:00:00Z"));
-        Map<String, SyntheticPullRequests.Kind> kinds = new HashMap<>();
-        set.anomalies().forEach(a -> kinds.put(a.repo() + "#" + a.number(), a.kind()));
+        SyntheticPullRequests.Generated set = SYNTHETIC;
+        Map<String, SyntheticPullRequests.Kind> kinds = set.kindByKey();
         List<double[]> normal = new ArrayList<>();
         for (PullRequest pr : set.pullRequests()) {
             if (!kinds.containsKey(pr.key())) {
@@ -137,10 +138,8 @@ class FeatureSpecV1Test {
      */
     @Test
     void rubberStampsAreAJointAnomaly() {
-        SyntheticPullRequests.Generated set = SyntheticPullRequests.generate(5, 20_000, 6, 0.01,
-                Instant.parse("2026-11-01T00:00:00Z"));
-        Map<String, SyntheticPullRequests.Kind> kinds = new HashMap<>();
-        set.anomalies().forEach(a -> kinds.put(a.repo() + "#" + a.number(), a.kind()));
+        SyntheticPullRequests.Generated set = SYNTHETIC;
+        Map<String, SyntheticPullRequests.Kind> kinds = set.kindByKey();
         long normalMatches = 0;
         long normal = 0;
         int stamps = 0;

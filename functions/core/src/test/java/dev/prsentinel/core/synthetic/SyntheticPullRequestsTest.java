@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,7 @@ class SyntheticPullRequestsTest {
                 .containsAll(List.of(SyntheticPullRequests.Kind.values()));
         for (SyntheticPullRequests.InjectedAnomaly a : anomalies) {
             PullRequest pr = SET.pullRequests().stream()
-                    .filter(p -> p.repo().equals(a.repo()) && p.number() == a.number()).findFirst().orElseThrow();
+                    .filter(p -> p.key().equals(a.key())).findFirst().orElseThrow();
             switch (a.kind()) {
                 case HUGE_CHANGE -> assertThat(pr.changedLines()).isGreaterThanOrEqualTo(50_000);
                 case SIZE_MISMATCH -> assertThat(pr.changedFiles()).isEqualTo(1);
@@ -68,10 +69,8 @@ class SyntheticPullRequestsTest {
     /** The normal PRs reproduce the real data set's fitted quantiles, rates and weekly profile. */
     @Test
     void distributionsMatchTheFittedParameters() {
-        List<PullRequest> normal = SET.pullRequests().stream()
-                .filter(pr -> SET.anomalies().stream().noneMatch(a -> a.repo().equals(pr.repo())
-                        && a.number() == pr.number()))
-                .toList();
+        Map<String, SyntheticPullRequests.Kind> kinds = SET.kindByKey();
+        List<PullRequest> normal = SET.pullRequests().stream().filter(pr -> !kinds.containsKey(pr.key())).toList();
         List<ToIntFunction<PullRequest>> fields = List.of(PullRequest::commits, PullRequest::changedFiles,
                 PullRequest::changedLines, PullRequest::comments, PullRequest::reviewComments);
         for (int f = 0; f < fields.size(); f++) {

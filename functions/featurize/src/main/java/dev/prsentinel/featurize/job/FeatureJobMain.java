@@ -2,6 +2,7 @@ package dev.prsentinel.featurize.job;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import dev.prsentinel.core.config.JobArguments;
 import dev.prsentinel.core.config.MongoSettings;
 import dev.prsentinel.core.events.EventSink;
 import dev.prsentinel.core.events.EventTypes;
@@ -12,7 +13,6 @@ import dev.prsentinel.featurize.FeaturizeState;
 import io.cloudevents.CloudEvent;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -42,10 +42,7 @@ public final class FeatureJobMain {
     }
 
     static int run(String[] args, Map<String, String> env, Clock clock) {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-        }
+        Map<String, String> options = JobArguments.parse(args);
         EventSink sink = EventSink.forUrl(env.get("K_SINK"));
         Instant windowEnd = Instant.parse(options.getOrDefault("window-end", clock.instant().toString()));
         String failedSet = null;
