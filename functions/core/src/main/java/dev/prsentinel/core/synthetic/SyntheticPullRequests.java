@@ -223,20 +223,28 @@ public final class SyntheticPullRequests {
                 random.nextDouble() >= INTRA_BRANCH);
     }
 
-    private static PullRequest inject(Random random, PullRequest pr, Kind kind, Instant end) {
+    /**
+     * Turns a PR, generated or real, into an anomaly of {@code kind}; what the kind does not touch
+     * stays as it was, missing values included (real pullreqs rows have no additions, for one).
+     *
+     * @param end no time moves past this
+     */
+    public static PullRequest inject(Random random, PullRequest pr, Kind kind, Instant end) {
         int lines;
         int files;
-        int commits = pr.commits();
-        int comments = pr.comments();
-        int reviewComments = pr.reviewComments();
+        Integer commits = pr.commits();
+        Integer comments = pr.comments();
+        Integer reviewComments = pr.reviewComments();
         Instant created = pr.createdAt();
         Instant mergedAt = pr.mergedAt();
         Instant closedAt = pr.closedAt();
         Instant updated = pr.updatedAt();
         String state = pr.state();
-        boolean merged = Boolean.TRUE.equals(pr.merged());
+        Boolean merged = pr.merged();
         String association = pr.authorAssociation();
-        boolean fork = pr.headFork();
+        Boolean fork = pr.headFork();
+        int oldLines = pr.changedLines() == null ? 0 : pr.changedLines();
+        int oldFiles = pr.changedFiles() == null ? 1 : pr.changedFiles();
         switch (kind) {
             case HUGE_CHANGE -> {
                 lines = between(random, 50_000, 200_000);
@@ -247,8 +255,8 @@ public final class SyntheticPullRequests {
                 files = 1;
             }
             case COMMIT_STORM -> {
-                lines = Math.min(pr.changedLines(), 200);
-                files = Math.min(pr.changedFiles(), 5);
+                lines = Math.min(oldLines, 200);
+                files = Math.min(oldFiles, 5);
                 commits = between(random, 300, 800);
             }
             case RUBBER_STAMP -> {
@@ -269,18 +277,19 @@ public final class SyntheticPullRequests {
                 updated = mergedAt;
             }
             case COMMENT_FLOOD -> {
-                lines = Math.min(pr.changedLines(), 20);
+                lines = Math.min(oldLines, 20);
                 files = 1;
                 comments = between(random, 150, 500);
                 reviewComments = between(random, 100, 300);
             }
             default -> throw new IllegalStateException("unknown kind " + kind);
         }
-        int additions = (int) Math.round(lines * ((double) pr.additions() / Math.max(1, pr.changedLines())));
+        Integer additions = pr.additions() == null ? null
+                : (int) Math.round(lines * ((double) pr.additions() / Math.max(1, oldLines)));
         return new PullRequest(pr.repo(), pr.number(), pr.source(), pr.titleLength(), pr.bodyLength(), state,
-                "open".equals(state) && Boolean.TRUE.equals(pr.draft()), merged,
-                additions, lines - additions, lines, files, commits, comments, reviewComments,
-                pr.labels(), pr.requestedReviewers(), association, pr.author(),
+                pr.draft() == null ? null : "open".equals(state) && pr.draft(), merged,
+                additions, additions == null ? null : lines - additions, lines, files, commits, comments,
+                reviewComments, pr.labels(), pr.requestedReviewers(), association, pr.author(),
                 created, updated, mergedAt, closedAt, pr.baseRef(), pr.headRef(), fork);
     }
 
