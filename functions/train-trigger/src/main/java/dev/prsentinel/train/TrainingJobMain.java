@@ -6,8 +6,7 @@ import dev.prsentinel.core.events.EventSink;
 import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.events.Events;
 import dev.prsentinel.core.events.TrainFailed;
-import dev.prsentinel.train.mlflow.MlflowClient;
-import java.net.URI;
+import dev.prsentinel.core.tracking.Tracking;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,7 +15,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The training's own entry point, for a Kubernetes Job (same image, this main class) or a local
  * child JVM: {@code --feature-set ID [--seed N] [--master URL]}. Reads MONGODB_URI / MONGODB_DATABASE
- * (through {@link MongoSettings}), MLFLOW_TRACKING_URI, K_SINK, and GIT_COMMIT / IMAGE_DIGEST for
+ * (through {@link MongoSettings}), MLFLOW_TRACKING_URI (an http(s) server, or a file: directory
+ * for {@link dev.prsentinel.core.tracking.LocalTracking}), K_SINK, and GIT_COMMIT / IMAGE_DIGEST for
  * the run's tags when known. Exit code 0 when a model was trained (candidate or rejected), 1 when
  * the training could not run (train.failed was posted).
  */
@@ -37,11 +37,7 @@ public final class TrainingJobMain {
             if (featureSet == null || featureSet.isBlank()) {
                 throw new IllegalArgumentException("--feature-set is required");
             }
-            String tracking = env.get("MLFLOW_TRACKING_URI");
-            if (tracking == null || !tracking.startsWith("http")) {
-                throw new IllegalArgumentException("MLFLOW_TRACKING_URI must be an http(s) tracking server, was "
-                        + tracking);
-            }
+            Tracking tracking = Tracking.forUri(env.get("MLFLOW_TRACKING_URI"), clock);
             MongoSettings mongo = MongoSettings.fromEnvironment(env);
             Map<String, String> tags = new LinkedHashMap<>();
             if (env.get("GIT_COMMIT") != null) {
@@ -56,7 +52,7 @@ public final class TrainingJobMain {
             SparkSession spark = builder.getOrCreate();
             try {
                 TrainingJob job = new TrainingJob(mongo.connectionString(), mongo.database(),
-                        new TrainingRun(new MlflowClient(URI.create(tracking), clock), Gate.defaults(), tags), sink,
+                        new TrainingRun(tracking, Gate.defaults(), tags), sink,
                         clock);
                 return job.run(spark, featureSet, AutoencoderTrainer.Settings.defaults(
                         Long.parseLong(options.getOrDefault("seed", "42")))).isPresent() ? 0 : 1;

@@ -1,10 +1,9 @@
 package dev.prsentinel.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.features.FeatureSpecV1;
 import dev.prsentinel.core.features.RobustScaler;
-import dev.prsentinel.train.mlflow.MlflowClient;
+import dev.prsentinel.core.tracking.Tracking;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,7 +11,8 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * One training, tracked in MLflow from start to end, then registered only if it earned it.
+ * One training, tracked from start to end (in MLflow, or a local directory), then registered only
+ * if it earned it.
  *
  * <p>The run logs parameters, per-epoch losses, final metrics, the gate's verdict and the model
  * package (model.json plus DJL's parameters) through the artifact proxy. Registration comes last,
@@ -24,18 +24,18 @@ import java.util.stream.Collectors;
  */
 public final class TrainingRun {
 
-    public static final String EXPERIMENT = "prsentinel";
-    public static final String MODEL_NAME = "prsentinel-autoencoder";
-    public static final String MODEL_DIR = "model";
+    public static final String EXPERIMENT = Tracking.EXPERIMENT;
+    public static final String MODEL_NAME = Tracking.MODEL_NAME;
+    public static final String MODEL_DIR = Tracking.MODEL_DIR;
 
-    private final MlflowClient mlflow;
+    private final Tracking mlflow;
     private final Gate gate;
     private final Map<String, String> tags;
 
     /**
      * @param tags run tags known from the environment: git commit, image digest
      */
-    public TrainingRun(MlflowClient mlflow, Gate gate, Map<String, String> tags) {
+    public TrainingRun(Tracking mlflow, Gate gate, Map<String, String> tags) {
         this.mlflow = mlflow;
         this.gate = gate;
         this.tags = Map.copyOf(tags);
@@ -63,7 +63,7 @@ public final class TrainingRun {
             RobustScaler scaler, AutoencoderTrainer.Settings settings) {
         Map<String, String> runTags = new LinkedHashMap<>(tags);
         runTags.put("feature_set_id", featureSetId);
-        MlflowClient.Run run = mlflow.createRun(mlflow.experimentId(EXPERIMENT), "train-" + featureSetId, runTags);
+        Tracking.Run run = mlflow.createRun(mlflow.experimentId(EXPERIMENT), "train-" + featureSetId, runTags);
         AutoencoderTrainer.Result result;
         Gate.Verdict verdict;
         Optional<ModelPackage> champion;
@@ -133,15 +133,11 @@ public final class TrainingRun {
 
     /** The current champion's package, read from its run's artifacts, or empty before the first model. */
     public Optional<ModelPackage> champion() {
-        Optional<JsonNode> version = mlflow.versionByAlias(MODEL_NAME, "champion");
-        if (version.isEmpty()) {
-            return Optional.empty();
-        }
-        String runId = version.get().get("run_id").asText();
-        JsonNode info = mlflow.getRun(runId).get("info");
-        MlflowClient.Run run = new MlflowClient.Run(runId, info.get("experiment_id").asText(),
-                info.get("artifact_uri").asText());
-        byte[] json = mlflow.downloadArtifact(run, MODEL_DIR + "/" + ModelPackage.FILE);
-        return Optional.of(ModelPackage.parse(json, "champion version " + version.get().get("version").asText()));
+        return mlflow.versionByAlias(MODEL_NAME, "champion").map(mlflow::modelPackage);
+    }
+
+    /** Where a person finds a run. */
+    public String link(String runId) {
+        return mlflow.link(mlflow.run(runId));
     }
 }

@@ -10,8 +10,8 @@ import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
 import dev.prsentinel.core.testing.EmbeddedMongo;
 import dev.prsentinel.core.testing.EventRecorder;
-import dev.prsentinel.train.mlflow.MlflowClient;
-import dev.prsentinel.train.mlflow.MlflowServer;
+import dev.prsentinel.core.tracking.MlflowClient;
+import dev.prsentinel.core.testing.MlflowServer;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -116,7 +116,7 @@ class TrainingJobIT {
         assertThat(job.run(spark, "fs-v1-missing", AutoencoderTrainer.Settings.defaults(3))).isEmpty();
         assertThat(sink.types()).containsExactly(EventTypes.MODEL_TRAINED, EventTypes.MODEL_CANDIDATE,
                 EventTypes.TRAIN_FAILED);
-        assertThat(mlflow.versionByAlias(TrainingRun.MODEL_NAME, "champion").orElseThrow().get("version").asText())
+        assertThat(mlflow.versionByAlias(TrainingRun.MODEL_NAME, "champion").orElseThrow().version())
                 .isEqualTo(outcome.version().orElseThrow());
     }
 }

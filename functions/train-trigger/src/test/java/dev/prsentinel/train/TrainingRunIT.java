@@ -8,8 +8,8 @@ import dev.prsentinel.core.features.FeatureSpecV1;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
-import dev.prsentinel.train.mlflow.MlflowClient;
-import dev.prsentinel.train.mlflow.MlflowServer;
+import dev.prsentinel.core.tracking.MlflowClient;
+import dev.prsentinel.core.testing.MlflowServer;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
@@ -56,7 +56,7 @@ class TrainingRunIT {
         TrainingRun.Outcome second = training.execute("fs-v1-b", train, validation, heldOut, scaler, settings);
         assertThat(second.alias()).hasValue("challenger");
         assertThat(second.version()).hasValue("2");
-        assertThat(mlflow.versionByAlias(TrainingRun.MODEL_NAME, "champion").orElseThrow().get("version").asText())
+        assertThat(mlflow.versionByAlias(TrainingRun.MODEL_NAME, "champion").orElseThrow().version())
                 .isEqualTo("1");
 
         AutoencoderTrainer.Settings loose = new AutoencoderTrainer.Settings(1e-3f, 128, 8, 2, 7, 50);
@@ -68,7 +68,7 @@ class TrainingRunIT {
         assertThat(run.at("/data/tags").toString()).contains("rejected").contains("gate_reasons");
         assertThat(run.at("/data/metrics").toString()).contains("validation_loss").contains("heldout_loss")
                 .contains("champion_heldout_loss");
-        assertThat(mlflow.versionByAlias(TrainingRun.MODEL_NAME, "challenger").orElseThrow().get("version").asText())
+        assertThat(mlflow.versionByAlias(TrainingRun.MODEL_NAME, "challenger").orElseThrow().version())
                 .isEqualTo("2");
     }
 

@@ -1,9 +1,10 @@
-package dev.prsentinel.train.mlflow;
+package dev.prsentinel.core.tracking;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.prsentinel.core.testing.MlflowServer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -23,7 +24,7 @@ class MlflowClientIT {
         String experiment = mlflow.experimentId("prsentinel-it");
         assertThat(mlflow.experimentId("prsentinel-it")).isEqualTo(experiment);
 
-        MlflowClient.Run run = mlflow.createRun(experiment, "it-run", Map.of("git_commit", "abc123"));
+        Tracking.Run run = mlflow.createRun(experiment, "it-run", Map.of("git_commit", "abc123"));
         mlflow.logParams(run.id(), Map.of("seed", "42", "layers", "31-16-8-16-31"));
         mlflow.logMetrics(run.id(), Map.of("train_loss", 0.5, "validation_loss", 0.6), 0);
         mlflow.logMetrics(run.id(), Map.of("train_loss", 0.4, "validation_loss", 0.45), 1);
@@ -43,9 +44,12 @@ class MlflowClientIT {
         assertThat(mlflow.versionByAlias("prsentinel-it-model", "champion")).isEmpty();
         String version = mlflow.createModelVersion("prsentinel-it-model", run, "model");
         mlflow.setAlias("prsentinel-it-model", "champion", version);
-        JsonNode champion = mlflow.versionByAlias("prsentinel-it-model", "champion").orElseThrow();
-        assertThat(champion.get("version").asText()).isEqualTo(version);
-        assertThat(champion.get("run_id").asText()).isEqualTo(run.id());
+        Tracking.ModelVersion champion = mlflow.versionByAlias("prsentinel-it-model", "champion").orElseThrow();
+        assertThat(champion).isEqualTo(new Tracking.ModelVersion("prsentinel-it-model", version, run.id()));
+        assertThat(mlflow.version("prsentinel-it-model", version)).contains(champion);
+        assertThat(mlflow.version("prsentinel-it-model", "99")).isEmpty();
+        assertThat(mlflow.run(run.id())).isEqualTo(run);
+        assertThat(mlflow.link(run)).startsWith(MLFLOW.uri().toString()).endsWith("/runs/" + run.id());
     }
 
     @Test

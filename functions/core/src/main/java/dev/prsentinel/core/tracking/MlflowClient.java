@@ -1,4 +1,4 @@
-package dev.prsentinel.train.mlflow;
+package dev.prsentinel.core.tracking;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -21,8 +21,10 @@ import java.util.Optional;
  * (/api/2.0/mlflow), artifacts through the server's artifact proxy (/api/2.0/mlflow-artifacts),
  * and the model registry with aliases. The Java mlflow-client would shell out to Python for
  * artifacts and has no typed registry writes (STACK-NOTES), so plain HTTP it is.
+ *
+ * <p>Every call fails with {@link MlflowException}: the status (0 when unreachable) and the body.
  */
-public final class MlflowClient {
+public final class MlflowClient implements Tracking {
 
     private final URI base;
     private final HttpClient http;
@@ -55,6 +57,7 @@ public final class MlflowClient {
         }
     }
 
+    @Override
     public String experimentId(String name) {
         try {
             return get("api/2.0/mlflow/experiments/get-by-name?experiment_name=" + encode(name))
@@ -67,7 +70,7 @@ public final class MlflowClient {
         }
     }
 
-    /** Starts a run; returns its id and artifact URI. */
+    @Override
     public Run createRun(String experimentId, String runName, Map<String, String> tags) {
         ObjectNode body = obj().put("experiment_id", experimentId).put("run_name", runName)
                 .put("start_time", clock.millis());
@@ -77,16 +80,7 @@ public final class MlflowClient {
         return new Run(info.get("run_id").asText(), experimentId, info.get("artifact_uri").asText());
     }
 
-    /**
-     * A run.
-     *
-     * @param id           run id
-     * @param experimentId its experiment
-     * @param artifactUri  where its artifacts live (mlflow-artifacts:/... when proxied)
-     */
-    public record Run(String id, String experimentId, String artifactUri) {
-    }
-
+    @Override
     public void logParams(String runId, Map<String, String> params) {
         ObjectNode body = obj().put("run_id", runId);
         ArrayNode p = body.putArray("params");
@@ -94,6 +88,7 @@ public final class MlflowClient {
         post("api/2.0/mlflow/runs/log-batch", body);
     }
 
+    @Override
     public void logMetrics(String runId, Map<String, Double> metrics, long step) {
         ObjectNode body = obj().put("run_id", runId);
         ArrayNode m = body.putArray("metrics");
@@ -102,26 +97,41 @@ public final class MlflowClient {
         post("api/2.0/mlflow/runs/log-batch", body);
     }
 
+    @Override
     public void setTag(String runId, String key, String value) {
         post("api/2.0/mlflow/runs/set-tag", obj().put("run_id", runId).put("key", key).put("value", value));
     }
 
-    /** Ends a run: FINISHED, FAILED or KILLED. */
+    @Override
     public void endRun(String runId, String status) {
         post("api/2.0/mlflow/runs/update", obj().put("run_id", runId).put("status", status)
                 .put("end_time", clock.millis()));
     }
 
+    /** The run as MLflow describes it: info, data (params, metrics, tags). */
     public JsonNode getRun(String runId) {
         return get("api/2.0/mlflow/runs/get?run_id=" + encode(runId)).get("run");
     }
 
-    /** Uploads an artifact of a run through the artifact proxy. */
+    @Override
+    public Run run(String runId) {
+        JsonNode info = getRun(runId).get("info");
+        return new Run(runId, info.get("experiment_id").asText(), info.get("artifact_uri").asText());
+    }
+
+    @Override
+    public String link(Run run) {
+        return base + "#/experiments/" + run.experimentId() + "/runs/" + run.id();
+    }
+
+    /** Through the artifact proxy. */
+    @Override
     public void uploadArtifact(Run run, String path, byte[] content) {
         send(HttpRequest.newBuilder(base.resolve(artifactPath(run, path)))
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(content)).build());
     }
 
+    @Override
     public byte[] downloadArtifact(Run run, String path) {
         return sendBytes(HttpRequest.newBuilder(base.resolve(artifactPath(run, path))).GET().build());
     }
@@ -135,7 +145,7 @@ public final class MlflowClient {
         return "api/2.0/mlflow-artifacts/artifacts/" + run.artifactUri().substring(prefix.length()) + "/" + path;
     }
 
-    /** Creates the registered model if it does not exist yet. */
+    @Override
     public void ensureRegisteredModel(String name) {
         try {
             post("api/2.0/mlflow/registered-models/create", obj().put("name", name));
@@ -146,13 +156,14 @@ public final class MlflowClient {
         }
     }
 
-    /** Registers a run's model directory as a new version; returns the version number. */
+    @Override
     public String createModelVersion(String name, Run run, String artifactDir) {
         return post("api/2.0/mlflow/model-versions/create", obj().put("name", name)
                 .put("source", run.artifactUri() + "/" + artifactDir).put("run_id", run.id()))
                 .at("/model_version/version").asText();
     }
 
+    @Override
     public void deleteModelVersion(String name, String version) {
         send(HttpRequest.newBuilder(base.resolve("api/2.0/mlflow/model-versions/delete"))
                 .header("Content-Type", "application/json")
@@ -160,16 +171,29 @@ public final class MlflowClient {
                         obj().put("name", name).put("version", version).toString())).build());
     }
 
+    @Override
     public void setAlias(String name, String alias, String version) {
         post("api/2.0/mlflow/registered-models/alias", obj().put("name", name).put("alias", alias)
                 .put("version", version));
     }
 
-    /** The version an alias points at, with its run id, or empty. */
-    public Optional<JsonNode> versionByAlias(String name, String alias) {
+    @Override
+    public Optional<ModelVersion> versionByAlias(String name, String alias) {
+        return optional(() -> get("api/2.0/mlflow/registered-models/alias?name=" + encode(name) + "&alias="
+                + encode(alias)).get("model_version"));
+    }
+
+    @Override
+    public Optional<ModelVersion> version(String name, String version) {
+        return optional(() -> get("api/2.0/mlflow/model-versions/get?name=" + encode(name) + "&version="
+                + encode(version)).get("model_version"));
+    }
+
+    private static Optional<ModelVersion> optional(java.util.function.Supplier<JsonNode> call) {
         try {
-            return Optional.of(get("api/2.0/mlflow/registered-models/alias?name=" + encode(name) + "&alias="
-                    + encode(alias)).get("model_version"));
+            JsonNode v = call.get();
+            return Optional.of(new ModelVersion(v.get("name").asText(), v.get("version").asText(),
+                    v.get("run_id").asText()));
         } catch (MlflowException e) {
             if ("RESOURCE_DOES_NOT_EXIST".equals(e.errorCode()) || "INVALID_PARAMETER_VALUE".equals(e.errorCode())) {
                 return Optional.empty();

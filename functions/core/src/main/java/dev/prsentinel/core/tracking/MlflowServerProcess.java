@@ -1,0 +1,106 @@
+package dev.prsentinel.core.tracking;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A real MLflow tracking server as a child process ({@code mlflow server}: SQLite store, artifacts
+ * served through its proxy, one worker), for the local runtime and for tests. Started, it has
+ * answered {@code /health}.
+ */
+public final class MlflowServerProcess implements AutoCloseable {
+
+    private final Process process;
+    private final URI uri;
+    private final Path log;
+
+    private MlflowServerProcess(Process process, URI uri, Path log) {
+        this.process = process;
+        this.uri = uri;
+        this.log = log;
+    }
+
+    /** Whether {@code command} can be run (a name on PATH or a path). */
+    public static boolean installed(String command) {
+        try {
+            return new ProcessBuilder("sh", "-c", "command -v \"$0\"", command).start().waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * Starts a server keeping its store and artifacts in {@code dir}; port 0 picks a free one.
+     *
+     * @throws IOException when it cannot start or does not answer within {@code timeout}; the
+     *                     message names its log
+     */
+    public static MlflowServerProcess start(String command, Path dir, int port, Duration timeout)
+            throws IOException {
+        Files.createDirectories(dir);
+        if (port == 0) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+        }
+        Path log = dir.resolve("server.log");
+        Process process = new ProcessBuilder(command, "server",
+                "--backend-store-uri", "sqlite:///" + dir.toAbsolutePath().resolve("mlflow.db"),
+                "--artifacts-destination", dir.toAbsolutePath().resolve("artifacts").toString(),
+                "--host", "127.0.0.1", "--port", String.valueOf(port), "--workers", "1")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        MlflowServerProcess server = new MlflowServerProcess(process, URI.create("http://127.0.0.1:" + port), log);
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (true) {
+                try {
+                    if (http.send(HttpRequest.newBuilder(server.uri.resolve("/health")).build(),
+                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        return server;
+                    }
+                } catch (IOException e) {
+                    if (!process.isAlive() || System.nanoTime() > deadline) {
+                        server.close();
+                        throw new IOException("mlflow server did not start within " + timeout + "; see " + log, e);
+                    }
+                }
+                Thread.sleep(250);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.close();
+            throw new IOException("interrupted while mlflow server was starting", e);
+        }
+    }
+
+    public URI uri() {
+        return uri;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    /** Stops the server and its workers and waits for them. */
+    @Override
+    public void close() {
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.prsentinel.core.tracking;
+
+import dev.prsentinel.core.anomaly.ModelPackage;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where training runs are tracked and models registered: MLflow's tracking server over REST
+ * ({@link MlflowClient}), or a local directory when no server is available ({@link LocalTracking}).
+ * train-trigger writes through it; score and the local runtime read the registered model from it.
+ */
+public interface Tracking {
+
+    /** The experiment every training run goes to. */
+    String EXPERIMENT = "prsentinel";
+    /** The registered model train-trigger writes and score serves. */
+    String MODEL_NAME = "prsentinel-autoencoder";
+    /** The folder of a run's artifacts that holds the model package. */
+    String MODEL_DIR = "model";
+
+    /**
+     * A run.
+     *
+     * @param id           run id
+     * @param experimentId its experiment
+     * @param artifactUri  where its artifacts live (mlflow-artifacts:/... when proxied, file:... locally)
+     */
+    record Run(String id, String experimentId, String artifactUri) {
+    }
+
+    /**
+     * A registered model version.
+     *
+     * @param name    registered model
+     * @param version its version number
+     * @param runId   the run whose artifacts it points at
+     */
+    record ModelVersion(String name, String version, String runId) {
+    }
+
+    /** The experiment's id, created if it does not exist. */
+    String experimentId(String name);
+
+    Run createRun(String experimentId, String runName, Map<String, String> tags);
+
+    void logParams(String runId, Map<String, String> params);
+
+    void logMetrics(String runId, Map<String, Double> metrics, long step);
+
+    void setTag(String runId, String key, String value);
+
+    /** Ends a run: FINISHED, FAILED or KILLED. */
+    void endRun(String runId, String status);
+
+    Run run(String runId);
+
+    void uploadArtifact(Run run, String path, byte[] content);
+
+    byte[] downloadArtifact(Run run, String path);
+
+    /** Creates the registered model if it does not exist yet. */
+    void ensureRegisteredModel(String name);
+
+    /** Registers a run's artifact folder as a new version; returns the version number. */
+    String createModelVersion(String name, Run run, String artifactDir);
+
+    void deleteModelVersion(String name, String version);
+
+    void setAlias(String name, String alias, String version);
+
+    /** The version an alias points at, or empty. */
+    Optional<ModelVersion> versionByAlias(String name, String alias);
+
+    /** A version by number, or empty. */
+    Optional<ModelVersion> version(String name, String version);
+
+    /** Where a person finds the run: the MLflow UI page, or the run's folder. */
+    String link(Run run);
+
+    /** The model package of a registered version, checked as it is read. */
+    default ModelPackage modelPackage(ModelVersion version) {
+        return ModelPackage.parse(downloadArtifact(run(version.runId()), MODEL_DIR + "/" + ModelPackage.FILE),
+                version.name() + " version " + version.version());
+    }
+
+    /**
+     * The tracking a URI names: http(s) is an MLflow tracking server; {@code file:} or a plain path is
+     * a local directory.
+     */
+    static Tracking forUri(String uri, Clock clock) {
+        if (uri == null || uri.isBlank()) {
+            throw new IllegalArgumentException("MLFLOW_TRACKING_URI is not set: an http(s) tracking server, or a"
+                    + " file: directory to track runs locally");
+        }
+        if (uri.startsWith("http://") || uri.startsWith("https://")) {
+            return new MlflowClient(URI.create(uri), clock);
+        }
+        return new LocalTracking(uri.startsWith("file:") ? Path.of(URI.create(uri)) : Path.of(uri), clock);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.prsentinel.core.testing;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.prsentinel.core.tracking.MlflowServerProcess;
+import java.net.URI;
+import java.nio.file.Files;
+import java.time.Duration;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real MLflow tracking server (PyPI's mlflow, installed by .ci/run), started per test class on a
+ * free port with a SQLite store and proxied artifacts in a temporary folder. Skips the tests with
+ * a message when mlflow is not installed, and fails them under CI=true.
+ */
+public final class MlflowServer implements BeforeAllCallback, AfterAllCallback {
+
+    private MlflowServerProcess server;
+
+    /** The mlflow command tests use (the .ci/run virtualenv's first), or the test is skipped. */
+    public static String requireCommand() {
+        String command = PythonTools.command("mlflow");
+        boolean installed = MlflowServerProcess.installed(command);
+        if (!installed && "true".equals(System.getenv("CI"))) {
+            throw new AssertionError("mlflow is missing; .ci/run installs it from requirements-ci.txt");
+        }
+        assumeTrue(installed, "skipped: the mlflow command is not installed (.ci/run installs requirements-ci.txt"
+                + " into ~/.cache/prsentinel-venv)");
+        return command;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        server = MlflowServerProcess.start(requireCommand(), Files.createTempDirectory("mlflow-it"), 0,
+                Duration.ofSeconds(90));
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    public URI uri() {
+        return server.uri();
+    }
+}

@@ -1,0 +1,69 @@
+package dev.prsentinel.core.tracking;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The directory tracking behaves as the server does for what train-trigger and score use. */
+class LocalTrackingTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void runsArtifactsAndTheRegistryWithAliases() throws Exception {
+        Tracking tracking = Tracking.forUri(dir.toUri().toString(), Clock.systemUTC());
+        assertThat(tracking).isInstanceOf(LocalTracking.class);
+        String experiment = tracking.experimentId("prsentinel");
+        Tracking.Run run = tracking.createRun(experiment, "train-x", Map.of("git_commit", "abc123"));
+        tracking.logParams(run.id(), Map.of("seed", "42"));
+        tracking.logMetrics(run.id(), Map.of("validation_loss", 0.45), 1);
+        byte[] model = "{\"format\":\"prsentinel-autoencoder/1\"}".getBytes(StandardCharsets.UTF_8);
+        tracking.uploadArtifact(run, "model/model.json", model);
+        tracking.endRun(run.id(), "FINISHED");
+
+        assertThat(tracking.run(run.id())).isEqualTo(run);
+        assertThat(tracking.downloadArtifact(run, "model/model.json")).isEqualTo(model);
+        JsonNode record = ((LocalTracking) tracking).runRecord(run.id());
+        assertThat(record.get("status").asText()).isEqualTo("FINISHED");
+        assertThat(record.at("/params/seed").asText()).isEqualTo("42");
+        assertThat(record.at("/tags/git_commit").asText()).isEqualTo("abc123");
+        assertThat(Files.readString(Path.of(tracking.link(run)).resolve("metrics.csv")))
+                .startsWith("validation_loss,1,0.45,");
+
+        assertThat(tracking.versionByAlias("m", "champion")).isEmpty();
+        tracking.ensureRegisteredModel("m");
+        tracking.ensureRegisteredModel("m");
+        String v1 = tracking.createModelVersion("m", run, "model");
+        String v2 = tracking.createModelVersion("m", run, "model");
+        assertThat(v1).isEqualTo("1");
+        assertThat(v2).isEqualTo("2");
+        tracking.setAlias("m", "champion", v1);
+        tracking.setAlias("m", "challenger", v2);
+        assertThat(tracking.versionByAlias("m", "champion")).contains(new Tracking.ModelVersion("m", "1", run.id()));
+        tracking.deleteModelVersion("m", v2);
+        assertThat(tracking.versionByAlias("m", "challenger")).isEmpty();
+        assertThat(tracking.version("m", "2")).isEmpty();
+        assertThat(tracking.createModelVersion("m", run, "model")).isEqualTo("2");
+    }
+
+    @Test
+    void pathsThatLeaveTheRunOrNameNoVersionAreRefused() {
+        Tracking tracking = new LocalTracking(dir, Clock.systemUTC());
+        Tracking.Run run = tracking.createRun(tracking.experimentId("e"), "r", Map.of());
+        assertThatThrownBy(() -> tracking.uploadArtifact(run, "../../escape", new byte[1]))
+                .hasMessageContaining("leaves the run's folder");
+        tracking.ensureRegisteredModel("m");
+        assertThatThrownBy(() -> tracking.setAlias("m", "champion", "7")).hasMessageContaining("no version 7");
+        assertThatThrownBy(() -> tracking.experimentId("../x")).hasMessageContaining("folder names");
+        assertThatThrownBy(() -> Tracking.forUri(" ", Clock.systemUTC())).hasMessageContaining("not set");
+    }
+}
