@@ -1,8 +1,8 @@
 package dev.prsentinel.featurize;
 
+import dev.prsentinel.core.jobs.ChildJvm;
 import dev.prsentinel.featurize.job.FeatureJobMain;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,26 +46,20 @@ public final class LocalProcessLauncher implements JobLauncher {
 
     @Override
     public void launch(Instant windowEnd, Runnable onFailure) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx2g");
-        command.addAll(Arrays.asList(JavaModuleOptions.defaultModuleOptions().split(" ")));
-        command.addAll(List.of("-cp", classpath, FeatureJobMain.class.getName(), "--output", output,
-                "--window-end", windowEnd.toString(), "--master", master, "--partitions", "2"));
+        List<String> jvm = new ArrayList<>();
+        jvm.add("-Xmx2g");
+        jvm.addAll(Arrays.asList(JavaModuleOptions.defaultModuleOptions().split(" ")));
+        Path log = logDir.resolve("featurize-" + windowEnd.toString().replace(':', '-') + ".log");
         try {
-            Files.createDirectories(logDir);
-            Path log = logDir.resolve("featurize-" + windowEnd.toString().replace(':', '-') + ".log");
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(log.toFile());
-            builder.environment().putAll(env);
-            Process process = builder.start();
+            Process process = ChildJvm.start(FeatureJobMain.class.getName(), classpath, jvm,
+                    List.of("--output", output, "--window-end", windowEnd.toString(), "--master", master,
+                            "--partitions", "2"), env, log, exit -> {
+                        if (exit != 0) {
+                            LOG.warn("feature job exited with {}; see {}", exit, log);
+                            onFailure.run();
+                        }
+                    });
             LOG.info("feature job started (pid {}), log {}", process.pid(), log);
-            process.onExit().thenAccept(p -> {
-                if (p.exitValue() != 0) {
-                    LOG.warn("feature job {} exited with {}; see {}", p.pid(), p.exitValue(), log);
-                    onFailure.run();
-                }
-            });
         } catch (IOException e) {
             LOG.error("cannot start the feature job: {}", e.toString());
             onFailure.run();

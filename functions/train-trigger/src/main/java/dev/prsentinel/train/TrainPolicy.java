@@ -1,7 +1,7 @@
 package dev.prsentinel.train;
 
 import dev.prsentinel.core.features.Drift;
-import dev.prsentinel.core.features.FeatureStatistics;
+import dev.prsentinel.core.store.TrainingReference;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -25,18 +25,6 @@ public record TrainPolicy(long minNewRows, double maxPsi, Duration maxModelAge) 
     }
 
     /**
-     * The last training.
-     *
-     * @param featureSetId the set it trained on
-     * @param rows         that set's rows
-     * @param trainedAt    when
-     * @param statistics   that set's statistics by feature (for drift)
-     */
-    public record LastTraining(String featureSetId, long rows, Instant trainedAt,
-            Map<String, FeatureStatistics> statistics) {
-    }
-
-    /**
      * A decision and why.
      *
      * @param train  whether to train
@@ -48,10 +36,12 @@ public record TrainPolicy(long minNewRows, double maxPsi, Duration maxModelAge) 
     /**
      * @param featureSetId the new set
      * @param rows         its rows
-     * @param current      its statistics, recounted into the last training set's bins, by feature
+     * @param current      its values counted into the last training set's bins, by feature (empty when
+     *                     they were counted against another reference, or none existed)
+     * @param last         the last training, empty before the first
      */
     public Decision decide(String featureSetId, long rows, Map<String, List<Long>> current,
-            Optional<LastTraining> last, Instant now) {
+            Optional<TrainingReference> last, Instant now) {
         if (last.isEmpty()) {
             return new Decision(true, "no model yet");
         }
@@ -64,12 +54,12 @@ public record TrainPolicy(long minNewRows, double maxPsi, Duration maxModelAge) 
         }
         String worst = null;
         double worstPsi = 0;
-        for (Map.Entry<String, FeatureStatistics> e : last.get().statistics().entrySet()) {
+        for (Map.Entry<String, List<Long>> e : last.get().binCounts().entrySet()) {
             List<Long> counts = current.get(e.getKey());
-            if (counts == null || counts.size() != e.getValue().binCounts().size()) {
+            if (counts == null || counts.size() != e.getValue().size()) {
                 continue;
             }
-            double psi = Drift.psi(e.getValue().binCounts(), counts);
+            double psi = Drift.psi(e.getValue(), counts);
             if (psi > worstPsi) {
                 worstPsi = psi;
                 worst = e.getKey();

@@ -2,6 +2,7 @@ package dev.prsentinel.train;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import dev.prsentinel.core.events.EventSink;
 import dev.prsentinel.core.events.EventTypes;
@@ -11,15 +12,20 @@ import dev.prsentinel.core.events.TrainFailed;
 import dev.prsentinel.core.features.Feature;
 import dev.prsentinel.core.features.FeatureSpecV1;
 import dev.prsentinel.core.features.RobustScaler;
+import dev.prsentinel.core.store.TrainingReference;
 import io.cloudevents.CloudEvent;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One training on one feature set, as the train-trigger function runs it (a Kubernetes Job in the
@@ -27,11 +33,13 @@ import org.bson.Document;
  * its Parquet rows, splits them by time (oldest 80% train, next 10% validation for early stopping
  * and the threshold, newest 10% held out for the gate), trains and tracks with {@link TrainingRun},
  * and posts model.trained, then model.candidate or model.rejected, or train.failed, to the sink.
+ * It records the end in {@link TrainState}, and a trained set becomes the drift reference.
  * Event ids derive from the feature set, so a rerun repeats them.
  */
 public final class TrainingJob {
 
     static final String FUNCTION = "train-trigger";
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingJob.class);
 
     private final String mongoUri;
     private final String database;
@@ -86,16 +94,47 @@ public final class TrainingJob {
                     Double.isNaN(outcome.verdict().championLoss()) ? null : outcome.verdict().championLoss(),
                     outcome.training().model().threshold(), outcome.verdict().challengerFlagged(),
                     outcome.verdict().reasons());
+            record(reference(record, featureSetId), featureSetId, true);
             sink.send(event(EventTypes.MODEL_TRAINED, featureSetId, data));
             sink.send(event(outcome.verdict().candidate() ? EventTypes.MODEL_CANDIDATE : EventTypes.MODEL_REJECTED,
                     featureSetId, data));
             return Optional.of(outcome);
         } catch (RuntimeException e) {
             String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+            try {
+                record(null, featureSetId, false);
+            } catch (RuntimeException stateFailure) {
+                LOG.warn("could not record the failed training of {}: {}", featureSetId, stateFailure.toString());
+            }
             sink.send(Events.create(Events.derivedId(EventTypes.TRAIN_FAILED, featureSetId, reason),
                     EventTypes.TRAIN_FAILED, TrainFailed.VERSION, FUNCTION, featureSetId,
                     new TrainFailed(featureSetId, reason), clock));
             return Optional.empty();
+        }
+    }
+
+    /** The set's histograms, which the next sets' drift is measured against. */
+    private TrainingReference reference(Document record, String featureSetId) {
+        Map<String, List<Double>> edges = new LinkedHashMap<>();
+        Map<String, List<Long>> counts = new LinkedHashMap<>();
+        for (Document f : record.getList("statistics", Document.class, List.of())) {
+            edges.put(f.getString("name"), f.getList("bin_edges", Number.class).stream()
+                    .map(Number::doubleValue).toList());
+            counts.put(f.getString("name"), f.getList("bin_counts", Number.class).stream()
+                    .map(Number::longValue).toList());
+        }
+        return new TrainingReference(featureSetId, ((Number) record.get("rows")).longValue(), clock.instant(), edges,
+                counts);
+    }
+
+    /** The end of this training: the new drift reference when a model came out, and the set's state. */
+    private void record(TrainingReference reference, String featureSetId, boolean trained) {
+        try (MongoClient client = MongoClients.create(mongoUri)) {
+            MongoDatabase db = client.getDatabase(database);
+            if (reference != null) {
+                reference.write(db);
+            }
+            new TrainState(db).finish(featureSetId, trained, clock.instant());
         }
     }
 

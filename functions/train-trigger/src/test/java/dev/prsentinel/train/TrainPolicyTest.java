@@ -2,7 +2,7 @@ package dev.prsentinel.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.prsentinel.core.features.FeatureStatistics;
+import dev.prsentinel.core.store.TrainingReference;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -15,14 +15,9 @@ class TrainPolicyTest {
     private static final Instant NOW = Instant.parse("2026-06-10T00:00:00Z");
     private final TrainPolicy policy = new TrainPolicy(1000, 0.25, Duration.ofDays(7));
 
-    private static FeatureStatistics stats(List<Long> counts) {
-        return new FeatureStatistics("x", counts.stream().mapToLong(Long::longValue).sum(), 0, 0, 1, List.of(),
-                List.of(), List.of(0.0, 1.0, 2.0), counts);
-    }
-
-    private static Optional<TrainPolicy.LastTraining> last(String id, long rows, Duration ago) {
-        return Optional.of(new TrainPolicy.LastTraining(id, rows, NOW.minus(ago),
-                Map.of("x", stats(List.of(500L, 500L)))));
+    private static Optional<TrainingReference> last(String id, long rows, Duration ago) {
+        return Optional.of(new TrainingReference(id, rows, NOW.minus(ago), Map.of("x", List.of(0.0, 1.0, 2.0)),
+                Map.of("x", List.of(500L, 500L))));
     }
 
     @Test
@@ -42,5 +37,7 @@ class TrainPolicyTest {
         assertThat(drift.reason()).startsWith("x drifted: PSI");
         assertThat(policy.decide("b", 1100, same, last("a", 1000, Duration.ofDays(7)), NOW).reason())
                 .contains("days old");
+        assertThat(policy.decide("b", 1100, Map.of(), last("a", 1000, Duration.ofDays(1)), NOW).train())
+                .as("no counts in the reference's bins: drift is not judged").isFalse();
     }
 }

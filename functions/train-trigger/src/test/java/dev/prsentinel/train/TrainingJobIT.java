@@ -4,29 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prsentinel.core.events.EventSink;
 import dev.prsentinel.core.events.EventTypes;
+import dev.prsentinel.core.store.TrainingReference;
 import dev.prsentinel.core.features.FeatureSpecV1;
-import dev.prsentinel.core.features.RobustScaler;
-import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
 import dev.prsentinel.core.testing.EmbeddedMongo;
 import dev.prsentinel.core.testing.EventRecorder;
 import dev.prsentinel.core.tracking.MlflowClient;
 import dev.prsentinel.core.testing.MlflowServer;
 import java.nio.file.Path;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructField;
-import org.apache.spark.sql.types.StructType;
-import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,38 +54,8 @@ class TrainingJobIT {
     }
 
     private String writeFeatureSet(String id) {
-        List<PullRequest> prs = SyntheticPullRequests.generate(31, 2000, 4, 0.0,
-                Instant.parse("2026-11-01T00:00:00Z")).pullRequests();
-        List<StructField> fields = new ArrayList<>(List.of(
-                DataTypes.createStructField("repo", DataTypes.StringType, false),
-                DataTypes.createStructField("number", DataTypes.IntegerType, false),
-                DataTypes.createStructField("observed_at", DataTypes.TimestampType, false)));
-        FeatureSpecV1.FEATURES.forEach(f -> fields.add(DataTypes.createStructField(f.name(), DataTypes.DoubleType,
-                true)));
-        StructType schema = DataTypes.createStructType(fields);
-        List<Row> rows = new ArrayList<>();
-        double[][] raw = new double[prs.size()][];
-        for (int i = 0; i < prs.size(); i++) {
-            PullRequest pr = prs.get(i);
-            raw[i] = FeatureSpecV1.extract(pr);
-            Object[] values = new Object[schema.size()];
-            values[0] = pr.repo();
-            values[1] = pr.number();
-            values[2] = Timestamp.from(pr.observedAt());
-            for (int j = 0; j < raw[i].length; j++) {
-                values[3 + j] = raw[i][j];
-            }
-            rows.add(RowFactory.create(values));
-        }
-        String location = output.resolve(id).toString();
-        spark.createDataFrame(rows, schema).write().parquet(location + "/features.parquet");
-        RobustScaler scaler = RobustScaler.fit(FeatureSpecV1.VERSION, raw);
-        mongo.database().getCollection("feature_sets").insertOne(new Document("_id", id).append("status", "ready")
-                .append("spec_version", FeatureSpecV1.VERSION).append("location", location)
-                .append("rows", (long) rows.size())
-                .append("scaler", new Document("center", Arrays.stream(scaler.center()).boxed().toList())
-                        .append("scale", Arrays.stream(scaler.scale()).boxed().toList())));
-        return id;
+        return FeatureSetFixture.write(spark, mongo.database(), output, id, SyntheticPullRequests.generate(31, 2000,
+                4, 0.0, Instant.parse("2026-11-01T00:00:00Z")).pullRequests());
     }
 
     @Test
@@ -118,5 +77,13 @@ class TrainingJobIT {
                 EventTypes.TRAIN_FAILED);
         assertThat(mlflow.versionByAlias(TrainingRun.MODEL_NAME, "champion").orElseThrow().version())
                 .isEqualTo(outcome.version().orElseThrow());
+        // The trained set is the drift reference now, with its histograms; the missing one may be retried.
+        TrainingReference reference = TrainingReference.read(mongo.database()).orElseThrow();
+        assertThat(reference.featureSetId()).isEqualTo(id);
+        assertThat(reference.rows()).isEqualTo(2000);
+        assertThat(reference.binCounts()).hasSize(FeatureSpecV1.size());
+        TrainState state = new TrainState(mongo.database());
+        assertThat(state.attempted(id)).isTrue();
+        assertThat(state.attempted("fs-v1-missing")).isFalse();
     }
 }

@@ -19,20 +19,20 @@ public final class Drift {
      * PSI of {@code current} against {@code reference}. The current histogram must use the
      * reference's edges: recount it with {@link #recount} first when its own edges differ.
      */
-    public static double psi(List<Long> reference, List<Long> current) {
+    public static double psi(List<? extends Number> reference, List<? extends Number> current) {
         if (reference.size() != current.size()) {
             throw new IllegalArgumentException("histograms differ in bins: " + reference.size() + " and "
                     + current.size());
         }
-        double refTotal = reference.stream().mapToLong(Long::longValue).sum();
-        double curTotal = current.stream().mapToLong(Long::longValue).sum();
+        double refTotal = reference.stream().mapToDouble(Number::doubleValue).sum();
+        double curTotal = current.stream().mapToDouble(Number::doubleValue).sum();
         if (refTotal == 0 || curTotal == 0) {
             return 0;
         }
         double psi = 0;
         for (int i = 0; i < reference.size(); i++) {
-            double p = Math.max(EPSILON, reference.get(i) / refTotal);
-            double q = Math.max(EPSILON, current.get(i) / curTotal);
+            double p = Math.max(EPSILON, reference.get(i).doubleValue() / refTotal);
+            double q = Math.max(EPSILON, current.get(i).doubleValue() / curTotal);
             psi += (q - p) * Math.log(q / p);
         }
         return psi;

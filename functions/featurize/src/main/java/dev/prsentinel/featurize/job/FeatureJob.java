@@ -16,6 +16,7 @@ import dev.prsentinel.core.features.FeatureSpecV1;
 import dev.prsentinel.core.features.FeatureStatistics;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.store.PullRequestDocuments;
+import dev.prsentinel.core.store.TrainingReference;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,7 +26,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Date;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -47,7 +50,9 @@ import org.bson.Document;
  * <p>Output, under {@code <output>/<id>/}: {@code features.parquet} (key, version time and the raw
  * spec v1 features, NaN for missing inputs), and in the {@code feature_sets} collection the set's
  * record: spec version, rows, rejected documents, location, per-feature statistics, the scaler
- * fitted on this window, the source window and created_at. The id is derived from the spec
+ * fitted on this window, the source window and created_at, and, once a model has been trained,
+ * {@code drift}: the rows counted into the training set's bins ({@link TrainingReference}), which
+ * train-trigger's drift rule compares with the training set's own counts. The id is derived from the spec
  * version and the input snapshot (count, newest version and newest ingest time of the PRs in the
  * window), so the same input gives the same id, and a second submission finds the set and
  * computes nothing.
@@ -98,7 +103,8 @@ public final class FeatureJob {
                 throw new IllegalStateException("feature set " + id + " is being built by another job");
             }
             try {
-                FeatureSetResult result = build(spark, options, prs, id, location, count, clock);
+                FeatureSetResult result = build(spark, options, prs, id, location, count,
+                        TrainingReference.read(db).orElse(null), clock);
                 sets.updateOne(Filters.eq("_id", id), Updates.combine(
                         Updates.set("status", "ready"),
                         Updates.set("spec_version", FeatureSpecV1.VERSION),
@@ -109,6 +115,10 @@ public final class FeatureJob {
                         Updates.set("location", location),
                         Updates.set("statistics", result.statistics().stream().map(FeatureJob::toDocument).toList()),
                         Updates.set("scaler", scalerDocument(result.scaler())),
+                        Updates.set("drift", result.drift() == null ? null
+                                : new Document("reference_set_id", result.drift().referenceSetId())
+                                        .append("bin_counts", new Document(new LinkedHashMap<>(
+                                                result.drift().binCounts())))),
                         Updates.set("source_window", new Document("to", windowEnd).append("prs", count)
                                 .append("newest_version", snapshot == null ? null : snapshot.getDate("newest"))),
                         Updates.set("created_at", Date.from(clock.instant()))));
@@ -154,7 +164,7 @@ public final class FeatureJob {
     }
 
     private static FeatureSetResult build(SparkSession spark, Options options, MongoCollection<Document> prs,
-            String id, String location, long count, Clock clock) {
+            String id, String location, long count, TrainingReference reference, Clock clock) {
         List<KeyRange> ranges = keyRanges(prs, options.partitions());
         String uri = options.mongoUri();
         String database = options.database();
@@ -188,8 +198,10 @@ public final class FeatureJob {
             }
             RobustScaler scaler = RobustScaler.fit(FeatureSpecV1.VERSION, rows);
             writeScaler(spark, location, scaler);
+            FeatureSetResult.DriftCounts drift = reference == null ? null
+                    : new FeatureSetResult.DriftCounts(reference.featureSetId(), reference.recount(rows));
             return new FeatureSetResult(id, false, rows.length, rejected, rejections, location, options.windowEnd(),
-                    statistics, scaler);
+                    statistics, scaler, drift);
         } finally {
             all.unpersist();
         }
@@ -249,6 +261,17 @@ public final class FeatureJob {
                 d.getString("location"), d.get("source_window", Document.class).getDate("to").toInstant(),
                 statistics, new RobustScaler(scaler.getInteger("spec_version"),
                         ((List<Double>) scaler.get("center")).stream().mapToDouble(Double::doubleValue).toArray(),
-                        ((List<Double>) scaler.get("scale")).stream().mapToDouble(Double::doubleValue).toArray()));
+                        ((List<Double>) scaler.get("scale")).stream().mapToDouble(Double::doubleValue).toArray()),
+                drift(d.get("drift", Document.class)));
+    }
+
+    private static FeatureSetResult.DriftCounts drift(Document d) {
+        if (d == null) {
+            return null;
+        }
+        Document counts = d.get("bin_counts", Document.class);
+        Map<String, List<Long>> byFeature = new LinkedHashMap<>();
+        counts.forEach((k, v) -> byFeature.put(k, ((List<?>) v).stream().map(n -> ((Number) n).longValue()).toList()));
+        return new FeatureSetResult.DriftCounts(d.getString("reference_set_id"), byFeature);
     }
 }

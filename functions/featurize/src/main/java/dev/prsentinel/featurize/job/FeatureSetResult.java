@@ -4,6 +4,7 @@ import dev.prsentinel.core.features.FeatureStatistics;
 import dev.prsentinel.core.features.RobustScaler;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a feature job produced.
@@ -17,7 +18,18 @@ import java.util.List;
  * @param windowEnd   PRs observed up to this time are in the set
  * @param statistics  per-feature statistics
  * @param scaler      the scaler fitted on this window, which training and serving apply
+ * @param drift       the rows counted into the last training set's bins, or null before any training
  */
 public record FeatureSetResult(String id, boolean reused, long rows, long rejected, List<String> rejections,
-        String location, Instant windowEnd, List<FeatureStatistics> statistics, RobustScaler scaler) {
+        String location, Instant windowEnd, List<FeatureStatistics> statistics, RobustScaler scaler,
+        DriftCounts drift) {
+
+    /**
+     * A set's values in the bins of the set the last model was trained on, for drift.
+     *
+     * @param referenceSetId that training set
+     * @param binCounts      counts by feature
+     */
+    public record DriftCounts(String referenceSetId, Map<String, List<Long>> binCounts) {
+    }
 }

@@ -9,6 +9,7 @@ import dev.prsentinel.core.github.GitHubPullRequests;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.model.Source;
 import dev.prsentinel.core.store.PullRequestStore;
+import dev.prsentinel.core.store.TrainingReference;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
 import dev.prsentinel.core.testing.EmbeddedMongo;
 import dev.prsentinel.core.testing.SharedData;
@@ -19,7 +20,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Date;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.bson.Document;
@@ -114,7 +117,17 @@ class FeatureJobIT {
         // 3,000 pullreqs rows have no additions: missing, not zero.
         assertThat(additions.missing()).isGreaterThanOrEqualTo(3000);
         assertThat(Files.exists(Path.of(first.location(), "scaler.json"))).isTrue();
+        assertThat(first.drift()).as("no model trained yet: nothing to compare with").isNull();
 
+        // A model was trained on the first set: the next set is also counted into its bins.
+        Map<String, List<Double>> edges = new LinkedHashMap<>();
+        Map<String, List<Long>> counts = new LinkedHashMap<>();
+        first.statistics().forEach(st -> {
+            edges.put(st.name(), st.binEdges());
+            counts.put(st.name(), st.binCounts());
+        });
+        new TrainingReference(first.id(), first.rows(), Instant.parse("2026-11-02T00:00:00Z"), edges, counts)
+                .write(mongo.database());
         store.upsertAll(SyntheticPullRequests.generate(4, 10, 1, 0, Instant.parse("2026-11-01T00:00:00Z"))
                 .pullRequests().stream().map(pr -> new PullRequest("new/repo", pr.number(), pr.source(),
                         pr.titleLength(), pr.bodyLength(), pr.state(), pr.draft(), pr.merged(), pr.additions(),
@@ -125,6 +138,12 @@ class FeatureJobIT {
         FeatureSetResult third = FeatureJob.run(spark, options(), Clock.systemUTC());
         assertThat(third.id()).isNotEqualTo(first.id());
         assertThat(third.rows()).isEqualTo(first.rows() + 10);
+        assertThat(third.drift().referenceSetId()).isEqualTo(first.id());
+        for (FeatureStatistics st : third.statistics()) {
+            assertThat(third.drift().binCounts().get(st.name()).stream().mapToLong(Long::longValue).sum())
+                    .as(st.name()).isEqualTo(st.count());
+        }
+        assertThat(FeatureJob.run(spark, options(), Clock.systemUTC()).drift()).isEqualTo(third.drift());
     }
 
     @Test
