@@ -6,10 +6,12 @@ import dev.prsentinel.core.events.CloudEventEndpoint;
 import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.events.SyncRequested;
 import dev.prsentinel.core.store.PullRequestStore;
+import dev.prsentinel.core.tracking.Tracking;
 import dev.prsentinel.featurize.FeaturizeApplication;
 import dev.prsentinel.ingest.IngestApplication;
 import dev.prsentinel.local.broker.KnativeManifests;
 import dev.prsentinel.local.broker.LocalBroker;
+import dev.prsentinel.train.TrainTriggerApplication;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import java.io.IOException;
 import java.net.URI;
@@ -52,6 +54,8 @@ public final class LocalStack implements AutoCloseable {
     private final LocalBroker broker;
     private final Map<String, ConfigurableApplicationContext> functions = new LinkedHashMap<>();
     private FeaturizeApplication featurize;
+    private TrainTriggerApplication trainTrigger;
+    private TrackingChoice tracking;
 
     private LocalStack(EmbeddedStore store, LocalBroker broker) {
         this.store = store;
@@ -75,6 +79,7 @@ public final class LocalStack implements AutoCloseable {
             ingest.put("prsentinel.github-token", options.githubToken() == null ? "" : options.githubToken());
             stack.startFunction("ingest", IngestApplication.class, ingest);
             stack.startFeaturize(options.dataDir());
+            stack.startTrainTrigger(options.dataDir());
             return stack;
         } catch (RuntimeException | IOException e) {
             if (stack != null) {
@@ -114,21 +119,62 @@ public final class LocalStack implements AutoCloseable {
         broker.registerService("featurize", "http://127.0.0.1:" + featurize.port());
     }
 
+    /**
+     * train-trigger runs in this JVM; its trainings run as child JVMs on train-trigger's own classpath
+     * (Spark and DJL), tracked where {@link TrackingChoice} says.
+     */
+    private void startTrainTrigger(Path dataDir) throws IOException {
+        tracking = TrackingChoice.choose(dataDir, System.getenv());
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("MONGODB_URI", store.settings().connectionString());
+        env.put("MONGODB_DATABASE", store.settings().database());
+        env.put("K_SINK", broker.url().toString());
+        env.put("MLFLOW_TRACKING_URI", tracking.uri());
+        // One machine, a compressed timeline: every new feature set is worth a training.
+        env.put("TRAIN_MIN_NEW_ROWS", "1");
+        env.put("TRAIN_JOB_CLASSPATH", jobClasspath("train-trigger", "PRSENTINEL_TRAIN_CLASSPATH"));
+        env.put("TRAIN_LOG_DIR", dataDir.resolve("training-logs").toAbsolutePath().toString());
+        trainTrigger = TrainTriggerApplication.start(env, "127.0.0.1", 0);
+        broker.registerService("train-trigger", "http://127.0.0.1:" + trainTrigger.port());
+    }
+
     static String featurizeJobClasspath() throws IOException {
-        String configured = System.getenv("PRSENTINEL_FEATURIZE_CLASSPATH");
+        return jobClasspath("featurize", "PRSENTINEL_FEATURIZE_CLASSPATH");
+    }
+
+    /** A function module's classes and its job-classpath.txt (written by the build), or the override. */
+    static String jobClasspath(String module, String override) throws IOException {
+        String configured = System.getenv(override);
         if (configured != null && !configured.isBlank()) {
             return configured;
         }
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path file = dir.resolve("functions/featurize/target/job-classpath.txt");
+            Path file = dir.resolve("functions/" + module + "/target/job-classpath.txt");
             if (Files.isRegularFile(file)) {
-                return dir.resolve("functions/featurize/target/classes") + java.io.File.pathSeparator
+                return dir.resolve("functions/" + module + "/target/classes") + java.io.File.pathSeparator
                         + Files.readString(file).trim();
             }
         }
-        throw new IllegalStateException("featurize's job classpath (functions/featurize/target/job-classpath.txt)"
-                + " was not found above " + Path.of("").toAbsolutePath()
+        throw new IllegalStateException(module + "'s job classpath (functions/" + module
+                + "/target/job-classpath.txt) was not found above " + Path.of("").toAbsolutePath()
                 + "; build with ./prsentinel or ./mvnw package");
+    }
+
+    /** Where training runs are tracked, in words for the console. */
+    public String trackingDescription() {
+        return tracking.description();
+    }
+
+    /** The tracking training runs go to. */
+    public Tracking tracking() {
+        return Tracking.forUri(tracking.uri(), Clock.systemUTC());
+    }
+
+    /** Whether a training holds the lease (is running). */
+    public boolean trainingRunning() {
+        Document d = store.client().getDatabase(store.settings().database()).getCollection("training_state")
+                .find(Filters.eq("_id", "lease")).first();
+        return d != null && d.getDate("lease_until") != null && d.getDate("lease_until").after(new Date());
     }
 
     /** Whether a feature job holds the lease (is running). */
@@ -201,6 +247,12 @@ public final class LocalStack implements AutoCloseable {
         broker.close();
         if (featurize != null) {
             featurize.close();
+        }
+        if (trainTrigger != null) {
+            trainTrigger.close();
+        }
+        if (tracking != null) {
+            tracking.close();
         }
         functions.values().forEach(ConfigurableApplicationContext::close);
         store.close();

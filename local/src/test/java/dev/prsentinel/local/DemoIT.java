@@ -41,7 +41,11 @@ class DemoIT {
                 .contains("dead letters: 2 (malformed events sent: 2)")
                 .containsPattern("ingest: \\d+ events handled, (\\d+) duplicates ignored")
                 .containsPattern("feature set fs-v1-[0-9a-f]{16} \\(spec v1\\): 200 rows, 0 rejected")
-                .contains("the five features that vary most: ");
+                .contains("the five features that vary most: ")
+                .contains("training (runs tracked in ")
+                .containsPattern("fs-v1-[0-9a-f]{16}: run [0-9a-f]{32}, registered as version 1 \\(champion\\)")
+                .containsPattern("threshold \\d+\\.\\d+ \\(p99 of held-out validation errors\\); flags \\d+ of 200")
+                .containsPattern("injected anomalies flagged: \\d+ of \\d+");
         try (Stream<Path> letters = Files.list(dataDir.resolve("dead-letters"))) {
             assertThat(letters).hasSize(2);
         }
@@ -57,6 +61,8 @@ class DemoIT {
                 .contains("each PR stored once: 200 generated, 200 stored")
                 .contains(" listed, 0 fetched), 2 GitHub API calls").doesNotContain("Exception")
                 .containsPattern("feature set fs-v1-[0-9a-f]{16} \\(spec v1\\): 200 rows");
+        // The same set is not trained on twice: the first run's model is still the newest.
+        assertThat(second.output()).containsOnlyOnce("registered as version").doesNotContain("version 2");
         // The same PRs make the same set: no second one.
         try (Stream<Path> sets = Files.list(dataDir.resolve("features"))) {
             assertThat(sets.filter(p -> p.getFileName().toString().startsWith("fs-"))).hasSize(1);

@@ -86,15 +86,36 @@ public final class TrainState {
         }
     }
 
-    /**
-     * Records how a set's training ended (trained: a model came out, whatever the gate said; failed:
-     * none did) and releases the lease if that training held it.
-     */
-    public void finish(String featureSetId, boolean trained, Instant now) {
+    /** Records that a model came out of the set's training (whatever the gate said), and frees the lease. */
+    public void trained(String featureSetId, String runId, String modelVersion, String alias, Instant now) {
         collection.updateOne(Filters.eq("_id", setId(featureSetId)), Updates.combine(
-                Updates.set("status", trained ? "trained" : "failed"), Updates.set("ended_at", Date.from(now))),
-                new UpdateOptions().upsert(true));
+                Updates.set("status", "trained"), Updates.set("ended_at", Date.from(now)),
+                Updates.set("run_id", runId), Updates.set("model_version", modelVersion),
+                Updates.set("alias", alias)), new UpdateOptions().upsert(true));
         releaseLease(featureSetId);
+    }
+
+    /**
+     * Records that no model came out, and frees the lease. The first reason stays: the job records
+     * its own, and the launcher's later "the process failed" does not replace it.
+     */
+    public void failed(String featureSetId, String reason, Instant now) {
+        Document failed = new Document("status", "failed").append("ended_at", Date.from(now)).append("reason", reason);
+        if (collection.updateOne(Filters.and(Filters.eq("_id", setId(featureSetId)), Filters.eq("status", "started")),
+                new Document("$set", failed)).getMatchedCount() == 0) {
+            try {
+                collection.insertOne(new Document("_id", setId(featureSetId)).append("status", "failed")
+                        .append("ended_at", Date.from(now)).append("reason", reason));
+            } catch (MongoWriteException e) {
+                // Recorded already (trained, or failed with the job's own reason).
+            }
+        }
+        releaseLease(featureSetId);
+    }
+
+    /** How a set's training went: status (started, trained, failed), run, version, alias, reason; or null. */
+    public Document record(String featureSetId) {
+        return collection.find(Filters.eq("_id", setId(featureSetId))).first();
     }
 
     private void releaseLease(String featureSetId) {

@@ -112,7 +112,8 @@ public final class TrainTriggerHandlers {
         switch (state.claim(featureSetId, now, lease)) {
             case CLAIMED -> {
                 LOG.info("training {}: {}", featureSetId, decision.reason());
-                launcher.launch(featureSetId, () -> state.finish(featureSetId, false, clock.instant()));
+                launcher.launch(featureSetId, () -> state.failed(featureSetId,
+                        "the training ended without reporting; see its log", clock.instant()));
             }
             case BUSY -> LOG.info("training due for {} ({}), but one is running: checked again when it ends",
                     featureSetId, decision.reason());

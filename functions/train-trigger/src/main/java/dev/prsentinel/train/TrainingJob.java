@@ -94,7 +94,11 @@ public final class TrainingJob {
                     Double.isNaN(outcome.verdict().championLoss()) ? null : outcome.verdict().championLoss(),
                     outcome.training().model().threshold(), outcome.verdict().challengerFlagged(),
                     outcome.verdict().reasons());
-            record(reference(record, featureSetId), featureSetId, true);
+            record(db -> {
+                reference(record, featureSetId).write(db);
+                new TrainState(db).trained(featureSetId, outcome.runId(), outcome.version().orElse(null),
+                        outcome.alias().orElse(null), clock.instant());
+            });
             sink.send(event(EventTypes.MODEL_TRAINED, featureSetId, data));
             sink.send(event(outcome.verdict().candidate() ? EventTypes.MODEL_CANDIDATE : EventTypes.MODEL_REJECTED,
                     featureSetId, data));
@@ -102,7 +106,7 @@ public final class TrainingJob {
         } catch (RuntimeException e) {
             String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
             try {
-                record(null, featureSetId, false);
+                record(db -> new TrainState(db).failed(featureSetId, reason, clock.instant()));
             } catch (RuntimeException stateFailure) {
                 LOG.warn("could not record the failed training of {}: {}", featureSetId, stateFailure.toString());
             }
@@ -127,14 +131,10 @@ public final class TrainingJob {
                 counts);
     }
 
-    /** The end of this training: the new drift reference when a model came out, and the set's state. */
-    private void record(TrainingReference reference, String featureSetId, boolean trained) {
+    /** Records the end of this training: the set's state, and the new drift reference when a model came out. */
+    private void record(java.util.function.Consumer<MongoDatabase> write) {
         try (MongoClient client = MongoClients.create(mongoUri)) {
-            MongoDatabase db = client.getDatabase(database);
-            if (reference != null) {
-                reference.write(db);
-            }
-            new TrainState(db).finish(featureSetId, trained, clock.instant());
+            write.accept(client.getDatabase(database));
         }
     }
 

@@ -35,9 +35,13 @@ class GateTest {
     }
 
     private static float[][] rows() {
+        return rows(5000);
+    }
+
+    private static float[][] rows(int n) {
         Random r = new Random(5);
         List<float[]> rows = new ArrayList<>();
-        for (int i = 0; i < 1000; i++) {
+        for (int i = 0; i < n; i++) {
             float[] row = new float[N];
             for (int j = 0; j < N; j++) {
                 row[j] = (float) r.nextGaussian();
@@ -71,6 +75,23 @@ class GateTest {
         assertThat(flagsAll.reasons()).singleElement().asString().contains("outside");
         Gate.Verdict flagsNone = Gate.defaults().judge(model(0.9f, 100), null, rows());
         assertThat(flagsNone.candidate()).isFalse();
+        assertThat(flagsNone.reasons()).singleElement().asString().contains("(0 of 5000)");
         assertThat(Double.isNaN(flagsNone.championLoss())).isTrue();
+    }
+
+    @Test
+    void onASmallHeldOutSetOnlyAnImplausibleCountFails() {
+        // 20 rows: flagging none is what a 1% model does two times in three.
+        assertThat(Gate.defaults().judge(model(0.9f, 100), null, rows(20)).candidate()).isTrue();
+        assertThat(Gate.defaults().judge(model(0.9f, 1e-6), null, rows(20)).candidate()).isFalse();
+    }
+
+    @Test
+    void theBinomialTailMatchesHandValues() {
+        assertThat(Gate.binomialCdf(0, 20, 0.05)).isCloseTo(Math.pow(0.95, 20), org.assertj.core.data.Offset
+                .offset(1e-12));
+        assertThat(Gate.binomialCdf(1, 10, 0.5)).isCloseTo(11.0 / 1024, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(Gate.binomialCdf(280, 28_000, 0.01)).isBetween(0.5, 0.6);
+        assertThat(Gate.binomialCdf(-1, 10, 0.5)).isZero();
     }
 }

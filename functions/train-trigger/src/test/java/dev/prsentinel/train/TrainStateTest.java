@@ -24,7 +24,8 @@ class TrainStateTest {
         assertThat(state.claim("b", NOW, LEASE)).as("a runs").isEqualTo(TrainState.Claim.BUSY);
         assertThat(state.attempted("b")).isFalse();
 
-        state.finish("a", true, NOW.plusSeconds(60));
+        state.trained("a", "run1", "1", "champion", NOW.plusSeconds(60));
+        assertThat(state.record("a").getString("run_id")).isEqualTo("run1");
         assertThat(state.claim("a", NOW.plusSeconds(61), LEASE)).isEqualTo(TrainState.Claim.DONE);
         assertThat(state.claim("b", NOW.plusSeconds(61), LEASE)).isEqualTo(TrainState.Claim.CLAIMED);
     }
@@ -33,7 +34,10 @@ class TrainStateTest {
     void aFailedSetMayBeRetriedAndADeadTrainingsLeaseExpires() {
         TrainState state = new TrainState(mongo.database());
         assertThat(state.claim("a", NOW, LEASE)).isEqualTo(TrainState.Claim.CLAIMED);
-        state.finish("a", false, NOW.plusSeconds(5));
+        state.failed("a", "feature set a has 12 rows", NOW.plusSeconds(5));
+        state.failed("a", "the process failed", NOW.plusSeconds(6));
+        assertThat(state.record("a").getString("reason")).as("the first reason stays")
+                .isEqualTo("feature set a has 12 rows");
         assertThat(state.attempted("a")).isFalse();
         assertThat(state.claim("a", NOW.plusSeconds(6), LEASE)).isEqualTo(TrainState.Claim.CLAIMED);
 
@@ -47,7 +51,7 @@ class TrainStateTest {
         TrainState state = new TrainState(mongo.database());
         state.claim("a", NOW, LEASE);
         state.claim("b", NOW.plus(LEASE).plusSeconds(1), LEASE);
-        state.finish("a", false, NOW.plus(LEASE).plusSeconds(2));
+        state.failed("a", "late", NOW.plus(LEASE).plusSeconds(2));
         assertThat(state.claim("c", NOW.plus(LEASE).plusSeconds(3), LEASE)).isEqualTo(TrainState.Claim.BUSY);
     }
 }

@@ -70,7 +70,7 @@ class TrainTriggerHandlersTest {
 
     /** What the job records when a model came out. */
     private void jobTrained(String id, long rows, Map<String, List<Long>> counts) {
-        new TrainState(mongo.database()).finish(id, true, clock.instant());
+        new TrainState(mongo.database()).trained(id, "run-" + id, null, null, clock.instant());
         new TrainingReference(id, rows, clock.instant(), Map.of("log_commits", List.of(0.0, 1.0, 2.0)), counts)
                 .write(mongo.database());
     }

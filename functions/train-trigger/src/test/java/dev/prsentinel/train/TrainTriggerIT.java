@@ -119,6 +119,8 @@ class TrainTriggerIT {
         assertThat(champion.runId()).isEqualTo(trained.get("run_id").asText());
         ModelPackage model = tracking.modelPackage(champion);
         assertThat(model.threshold()).isEqualTo(trained.get("threshold").asDouble());
+        assertThat(new TrainState(mongo.database()).record(set).getString("model_version"))
+                .isEqualTo(champion.version());
         assertThat(((LocalTracking) tracking).runRecord(champion.runId()).get("status").asText())
                 .isEqualTo("FINISHED");
 

@@ -84,6 +84,8 @@ class TrainingJobIT {
         assertThat(reference.binCounts()).hasSize(FeatureSpecV1.size());
         TrainState state = new TrainState(mongo.database());
         assertThat(state.attempted(id)).isTrue();
+        assertThat(state.record(id).getString("run_id")).isEqualTo(outcome.runId());
         assertThat(state.attempted("fs-v1-missing")).isFalse();
+        assertThat(state.record("fs-v1-missing").getString("reason")).contains("does not exist");
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
 import dev.prsentinel.core.Json;
+import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.events.CloudEventEndpoint;
 import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.events.Events;
@@ -11,6 +12,7 @@ import dev.prsentinel.core.events.SyncRequested;
 import dev.prsentinel.core.github.GitHubPullRequests;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
+import dev.prsentinel.core.tracking.Tracking;
 import dev.prsentinel.local.LocalStack;
 import dev.prsentinel.local.broker.LocalBroker;
 import dev.prsentinel.local.cli.Console;
@@ -33,7 +35,8 @@ import org.bson.Document;
 /**
  * The demo: generates the synthetic set, sends it through the local broker as GitHubSource events
  * (with some redeliveries and a few malformed events), asks for a backfill of one repository whose
- * PRs were held back from the webhooks, and reports what was stored.
+ * PRs were held back from the webhooks, and reports what was stored, the feature sets, the
+ * trainings and what the newest model flags.
  */
 public final class Demo {
 
@@ -73,15 +76,32 @@ public final class Demo {
      * @param broker       what the broker saw
      * @param ingest       what ingest's endpoint counted
      * @param featureSet   the newest feature set, or null when none was written in time
+     * @param tracking     where training runs were tracked, in words
+     * @param trainings    train-trigger's record of each set it trained on (or failed to), oldest first
+     * @param model        the newest trained model: where its run is, its threshold, and what it flags;
+     *                     null when none was trained in time
      */
     public record Result(int generated, Map<SyntheticPullRequests.Kind, Integer> anomalies, int webhooks,
             int redeliveries, int malformed, String syncRepo, String syncStatus, String syncDetail, int syncApiCalls,
             Map<String, Long> storedByRepo, Map<String, Long> storedBySource, LocalBroker.Stats broker,
-            CloudEventEndpoint.Stats ingest, Document featureSet) {
+            CloudEventEndpoint.Stats ingest, Document featureSet, String tracking, List<Document> trainings,
+            TrainedModel model) {
 
         public long stored() {
             return storedByRepo.values().stream().mapToLong(Long::longValue).sum();
         }
+    }
+
+    /**
+     * The newest model trained in this data directory.
+     *
+     * @param runLink   where its run is (MLflow page or folder)
+     * @param version   registered version, or null when the gate rejected it
+     * @param alias     champion, challenger, or null
+     * @param threshold its anomaly threshold
+     * @param check     what it flags among the stored PRs
+     */
+    public record TrainedModel(String runLink, String version, String alias, double threshold, ModelCheck check) {
     }
 
     private Demo() {
@@ -136,11 +156,15 @@ public final class Demo {
             Document state = stack.awaitSync(syncRepo, syncAsked, Duration.ofMinutes(5), () -> { });
             broker.awaitIdle(Duration.ofMinutes(2));
             Document featureSet = awaitFeatureSet(stack, console, Duration.ofMinutes(5));
+            console.line("training runs tracked in %s", stack.trackingDescription());
+            List<Document> trainings = featureSet == null ? List.of()
+                    : awaitTraining(stack, console, Duration.ofMinutes(5));
+            TrainedModel model = trainedModel(stack, trainings, set.kindByKey());
             return new Result(set.pullRequests().size(), kinds, viaWebhook.size(), redeliveries, malformed.size(),
                     syncRepo, state == null ? "did not finish in time" : state.getString("last_status"),
                     state == null ? "" : state.getString("last_detail"), github.calls(),
                     stack.pullRequests().countByRepo(), stack.pullRequests().countBy("source"), broker.stats(),
-                    stack.endpointStats("ingest"), featureSet);
+                    stack.endpointStats("ingest"), featureSet, stack.trackingDescription(), trainings, model);
         }
     }
 
@@ -170,6 +194,54 @@ public final class Demo {
             Thread.sleep(200);
         }
         return null;
+    }
+
+    /**
+     * Waits until train-trigger has settled (no training running, nothing in flight) and returns its
+     * record of every set, oldest first. Feature sets come one after another while PRs arrive; each
+     * training's end re-checks the newest set, so the last set is trained on before this settles.
+     */
+    private static List<Document> awaitTraining(LocalStack stack, Console console, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long nextReport = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        int settled = 0;
+        while (System.nanoTime() < deadline) {
+            // Idle twice in a row: a training's end posts events that may start the next one.
+            settled = !stack.trainingRunning() && stack.broker().awaitIdle(Duration.ZERO) ? settled + 1 : 0;
+            if (settled >= 3) {
+                break;
+            }
+            if (System.nanoTime() > nextReport) {
+                nextReport += Duration.ofSeconds(10).toNanos();
+                console.line("  train-trigger: training (DJL, in a child JVM; logs in training-logs/)");
+            }
+            Thread.sleep(300);
+        }
+        List<Document> out = new ArrayList<>();
+        stack.store().client().getDatabase(stack.store().settings().database()).getCollection("training_state")
+                .find(Filters.regex("_id", "^set:")).sort(Sorts.ascending("ended_at")).forEach(out::add);
+        return out;
+    }
+
+    private static TrainedModel trainedModel(LocalStack stack, List<Document> trainings,
+            Map<String, SyntheticPullRequests.Kind> kinds) {
+        Document newest = null;
+        for (Document t : trainings) {
+            if ("trained".equals(t.getString("status"))) {
+                newest = t;
+            }
+        }
+        if (newest == null) {
+            return null;
+        }
+        Tracking tracking = stack.tracking();
+        Tracking.Run run = tracking.run(newest.getString("run_id"));
+        ModelPackage model = ModelPackage.parse(tracking.downloadArtifact(run, Tracking.MODEL_DIR + "/"
+                + ModelPackage.FILE), "run " + run.id());
+        return new TrainedModel(tracking.link(run), newest.getString("model_version"), newest.getString("alias"),
+                model.threshold(), ModelCheck.of(model, stack.store().client().getDatabase(
+                        stack.store().settings().database()), kinds));
     }
 
     private static void writeAnomalies(List<SyntheticPullRequests.InjectedAnomaly> anomalies, Path file)
@@ -252,5 +324,26 @@ public final class Demo {
                 .map(s -> String.format(java.util.Locale.ROOT, "%s (sd %.2f)", s.getString("name"),
                         s.getDouble("std"))).toList();
         console.line("  the five features that vary most: %s", String.join(", ", varying));
+        console.line("training (runs tracked in %s):", r.tracking());
+        for (Document t : r.trainings()) {
+            String set2 = t.getString("_id").substring("set:".length());
+            console.line("  %s: %s", set2, "trained".equals(t.getString("status"))
+                    ? "run " + t.getString("run_id") + (t.getString("model_version") == null
+                            ? ", rejected by the gate (reasons in the run's tags)"
+                            : ", registered as version " + t.getString("model_version") + " (" + t.getString("alias")
+                                    + ")")
+                    : t.getString("status") + (t.getString("reason") == null ? "" : ": " + t.getString("reason")));
+        }
+        TrainedModel m = r.model();
+        if (m == null) {
+            console.line("  no model trained in time; see %s", dataDir.resolve("training-logs").toAbsolutePath());
+            return;
+        }
+        ModelCheck c = m.check();
+        console.line("newest model: %s", m.runLink());
+        console.line("  threshold %.4f (p99 of held-out validation errors); flags %d of %d stored PRs (%.1f%%)",
+                m.threshold(), c.flagged(), c.scored(), 100.0 * c.flagged() / Math.max(1, c.scored()));
+        console.line("  injected anomalies flagged: %d of %d, by kind %s of %s", c.caughtTotal(), c.injectedTotal(),
+                c.caught(), c.injected());
     }
 }

@@ -54,6 +54,14 @@ class KnativeManifestsTest {
     }
 
     @Test
+    void trainTriggerAcceptsEveryTypeItsTriggersRoute() {
+        Set<String> routed = manifests.triggers("prsentinel").stream()
+                .filter(t -> t.subscriber().equals("train-trigger"))
+                .map(t -> t.filter().get("type")).collect(Collectors.toSet());
+        assertThat(routed).containsExactlyInAnyOrderElementsOf(dev.prsentinel.train.TrainTriggerHandlers.TYPES);
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void everyPingTriggerMatchesExactlyOnePingSource() {
         for (Trigger t : manifests.triggers("prsentinel")) {

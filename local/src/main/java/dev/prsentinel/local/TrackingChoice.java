@@ -1,0 +1,82 @@
+package dev.prsentinel.local;
+
+import dev.prsentinel.core.tracking.MlflowServerProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where the local runtime tracks training runs: MLFLOW_TRACKING_URI when it is set; otherwise a
+ * real MLflow server this runtime starts when the mlflow command is installed (PRSENTINEL_MLFLOW,
+ * mlflow on PATH, or .ci/run's virtualenv), keeping its store under the data directory; otherwise
+ * a local directory, said so in {@link #description()}.
+ */
+final class TrackingChoice implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrackingChoice.class);
+
+    private final String uri;
+    private final String description;
+    private final MlflowServerProcess server;
+
+    private TrackingChoice(String uri, String description, MlflowServerProcess server) {
+        this.uri = uri;
+        this.description = description;
+        this.server = server;
+    }
+
+    static TrackingChoice choose(Path dataDir, Map<String, String> env) {
+        String configured = env.get("MLFLOW_TRACKING_URI");
+        if (configured != null && !configured.isBlank()) {
+            return new TrackingChoice(configured, "MLflow at " + configured + " (MLFLOW_TRACKING_URI)", null);
+        }
+        String command = mlflowCommand(env);
+        if (command != null) {
+            Path dir = dataDir.resolve("mlflow");
+            try {
+                MlflowServerProcess server = MlflowServerProcess.start(command, dir, 0, Duration.ofSeconds(90));
+                return new TrackingChoice(server.uri().toString(), "MLflow server " + server.uri() + " (started here,"
+                        + " store in " + dir.toAbsolutePath() + ")", server);
+            } catch (IOException e) {
+                LOG.warn("{}; tracking in a local directory instead", e.getMessage());
+            }
+        }
+        Path runs = dataDir.resolve("mlruns").toAbsolutePath();
+        String why = command == null ? "the mlflow command is not installed" : "mlflow server did not start";
+        return new TrackingChoice(runs.toUri().toString(), "a local directory, " + runs + ": " + why
+                + " (pip install mlflow==3.5.1, or set MLFLOW_TRACKING_URI, to track runs in MLflow)", null);
+    }
+
+    private static String mlflowCommand(Map<String, String> env) {
+        String explicit = env.get("PRSENTINEL_MLFLOW");
+        if (explicit != null && !explicit.isBlank()) {
+            return MlflowServerProcess.installed(explicit) ? explicit : null;
+        }
+        if (MlflowServerProcess.installed("mlflow")) {
+            return "mlflow";
+        }
+        String venv = env.getOrDefault("PRSENTINEL_VENV", Path.of(System.getProperty("user.home"), ".cache",
+                "prsentinel-venv").toString());
+        Path candidate = Path.of(venv, "bin", "mlflow");
+        return Files.isExecutable(candidate) ? candidate.toString() : null;
+    }
+
+    String uri() {
+        return uri;
+    }
+
+    String description() {
+        return description;
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+        }
+    }
+}
