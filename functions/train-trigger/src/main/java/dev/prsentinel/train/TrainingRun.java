@@ -6,9 +6,12 @@ import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.tracking.Tracking;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One training, tracked from start to end (in MLflow, or a local directory), then registered only
@@ -20,7 +23,8 @@ import java.util.stream.Collectors;
  * later ones become a version with alias {@code challenger} only when the gate puts them forward
  * (champion changes only through the blue/green rollout). A rejected model stays in its run with
  * the reasons. If MLflow fails before registration, nothing is registered; if setting the alias
- * fails, the fresh version is deleted again, so the registry never holds a version without one.
+ * fails, the fresh version is deleted again, and if that fails too (MLflow is down), the next
+ * training removes it before registering: aliases only ever point at complete registrations.
  */
 public final class TrainingRun {
 
@@ -28,17 +32,28 @@ public final class TrainingRun {
     public static final String MODEL_NAME = Tracking.MODEL_NAME;
     public static final String MODEL_DIR = Tracking.MODEL_DIR;
 
+    /** The tag train-trigger puts on the versions it registers. */
+    static final String REGISTERED_BY = "prsentinel.registered_by";
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+
     private final Tracking mlflow;
     private final Gate gate;
     private final Map<String, String> tags;
+    private final String modelName;
 
     /**
      * @param tags run tags known from the environment: git commit, image digest
      */
     public TrainingRun(Tracking mlflow, Gate gate, Map<String, String> tags) {
+        this(mlflow, gate, tags, MODEL_NAME);
+    }
+
+    /** With another registered model name (tests keep their registries apart with it). */
+    TrainingRun(Tracking mlflow, Gate gate, Map<String, String> tags, String modelName) {
         this.mlflow = mlflow;
         this.gate = gate;
         this.tags = Map.copyOf(tags);
+        this.modelName = modelName;
     }
 
     /**
@@ -120,20 +135,44 @@ public final class TrainingRun {
             return new Outcome(run.id(), Optional.empty(), Optional.empty(), verdict, result);
         }
         String alias = champion.isEmpty() ? "champion" : "challenger";
-        mlflow.ensureRegisteredModel(MODEL_NAME);
-        String version = mlflow.createModelVersion(MODEL_NAME, run, MODEL_DIR);
+        mlflow.ensureRegisteredModel(modelName);
+        removeUnfinishedRegistration();
+        String version = mlflow.createModelVersion(modelName, run, MODEL_DIR, Map.of(REGISTERED_BY, "train-trigger"));
         try {
-            mlflow.setAlias(MODEL_NAME, alias, version);
+            mlflow.setAlias(modelName, alias, version);
         } catch (RuntimeException e) {
-            mlflow.deleteModelVersion(MODEL_NAME, version);
+            try {
+                mlflow.deleteModelVersion(modelName, version);
+            } catch (RuntimeException deleteFailed) {
+                LOG.warn("version {} has no alias and could not be deleted ({}); the next training removes it",
+                        version, deleteFailed.getMessage());
+            }
             throw e;
         }
         return new Outcome(run.id(), Optional.of(version), Optional.of(alias), verdict, result);
     }
 
+    /**
+     * Registration is two calls (create the version, point the alias at it), and MLflow can fail in
+     * between, then fail the clean-up too. What that leaves is recognisable: the newest version,
+     * registered by train-trigger, with no alias (every registration ends with an alias on the newest
+     * version, and older ones lose theirs only to newer ones). It is removed before the next one.
+     */
+    private void removeUnfinishedRegistration() {
+        List<Tracking.RegisteredVersion> versions = mlflow.versions(modelName);
+        if (versions.isEmpty()) {
+            return;
+        }
+        Tracking.RegisteredVersion newest = versions.get(versions.size() - 1);
+        if (newest.aliases().isEmpty() && newest.tags().containsKey(REGISTERED_BY)) {
+            LOG.warn("removing version {} of {}: its registration did not finish", newest.version(), modelName);
+            mlflow.deleteModelVersion(modelName, newest.version());
+        }
+    }
+
     /** The current champion's package, read from its run's artifacts, or empty before the first model. */
     public Optional<ModelPackage> champion() {
-        return mlflow.versionByAlias(MODEL_NAME, "champion").map(mlflow::modelPackage);
+        return mlflow.versionByAlias(modelName, "champion").map(mlflow::modelPackage);
     }
 
     /** Where a person finds a run. */

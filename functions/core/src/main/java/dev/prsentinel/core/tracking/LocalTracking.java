@@ -13,10 +13,16 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -142,7 +148,7 @@ public final class LocalTracking implements Tracking {
     }
 
     @Override
-    public String createModelVersion(String name, Run run, String artifactDir) {
+    public String createModelVersion(String name, Run run, String artifactDir, Map<String, String> tags) {
         Path dir = model(name);
         if (!Files.isDirectory(dir)) {
             throw new IllegalStateException("registered model " + name + " does not exist");
@@ -152,6 +158,8 @@ public final class LocalTracking implements Tracking {
             ObjectNode version = Json.mapper().createObjectNode().put("name", name).put("version", String.valueOf(v))
                     .put("run_id", run.id()).put("source", run.artifactUri() + "/" + artifactDir)
                     .put("creation_timestamp", clock.millis());
+            ObjectNode t = version.putObject("tags");
+            tags.forEach(t::put);
             try {
                 Files.write(file, Json.mapper().writeValueAsBytes(version), StandardOpenOption.CREATE_NEW,
                         StandardOpenOption.WRITE);
@@ -162,6 +170,32 @@ public final class LocalTracking implements Tracking {
                 throw new UncheckedIOException(e);
             }
         }
+    }
+
+    @Override
+    public List<RegisteredVersion> versions(String name) {
+        Path dir = model(name);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        Map<String, Set<String>> aliases = new HashMap<>();
+        aliases(name).fields().forEachRemaining(e -> aliases.computeIfAbsent(e.getValue().asText(),
+                v -> new HashSet<>()).add(e.getKey()));
+        List<RegisteredVersion> out = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().matches("\\d+\\.json")).toList()) {
+                JsonNode v = read(f);
+                Map<String, String> tags = new HashMap<>();
+                v.path("tags").fields().forEachRemaining(e -> tags.put(e.getKey(), e.getValue().asText()));
+                String version = v.get("version").asText();
+                out.add(new RegisteredVersion(version, v.get("run_id").asText(),
+                        aliases.getOrDefault(version, Set.of()), tags));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        out.sort(Comparator.comparingLong(v -> Long.parseLong(v.version())));
+        return out;
     }
 
     @Override

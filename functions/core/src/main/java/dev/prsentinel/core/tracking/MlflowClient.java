@@ -13,8 +13,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * MLflow's tracking server over its REST API, Java only: runs, parameters, metrics and tags
@@ -157,10 +163,39 @@ public final class MlflowClient implements Tracking {
     }
 
     @Override
-    public String createModelVersion(String name, Run run, String artifactDir) {
-        return post("api/2.0/mlflow/model-versions/create", obj().put("name", name)
-                .put("source", run.artifactUri() + "/" + artifactDir).put("run_id", run.id()))
-                .at("/model_version/version").asText();
+    public String createModelVersion(String name, Run run, String artifactDir, Map<String, String> tags) {
+        ObjectNode body = obj().put("name", name).put("source", run.artifactUri() + "/" + artifactDir)
+                .put("run_id", run.id());
+        ArrayNode t = body.putArray("tags");
+        tags.forEach((k, v) -> t.addObject().put("key", k).put("value", v));
+        return post("api/2.0/mlflow/model-versions/create", body).at("/model_version/version").asText();
+    }
+
+    @Override
+    public List<RegisteredVersion> versions(String name) {
+        JsonNode model;
+        try {
+            model = get("api/2.0/mlflow/registered-models/get?name=" + encode(name)).get("registered_model");
+        } catch (MlflowException e) {
+            if ("RESOURCE_DOES_NOT_EXIST".equals(e.errorCode())) {
+                return List.of();
+            }
+            throw e;
+        }
+        Map<String, Set<String>> aliases = new HashMap<>();
+        model.path("aliases").forEach(a -> aliases.computeIfAbsent(a.get("version").asText(), v -> new HashSet<>())
+                .add(a.get("alias").asText()));
+        List<RegisteredVersion> out = new ArrayList<>();
+        get("api/2.0/mlflow/model-versions/search?max_results=10000&filter=" + encode("name='" + name + "'"))
+                .path("model_versions").forEach(v -> {
+                    Map<String, String> tags = new HashMap<>();
+                    v.path("tags").forEach(t -> tags.put(t.get("key").asText(), t.get("value").asText()));
+                    String version = v.get("version").asText();
+                    out.add(new RegisteredVersion(version, v.path("run_id").asText(),
+                            aliases.getOrDefault(version, Set.of()), tags));
+                });
+        out.sort(Comparator.comparingLong(v -> Long.parseLong(v.version())));
+        return out;
     }
 
     @Override

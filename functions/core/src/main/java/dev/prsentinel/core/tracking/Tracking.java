@@ -4,8 +4,10 @@ import dev.prsentinel.core.anomaly.ModelPackage;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Where training runs are tracked and models registered: MLflow's tracking server over REST
@@ -41,6 +43,22 @@ public interface Tracking {
     record ModelVersion(String name, String version, String runId) {
     }
 
+    /**
+     * A registered version with what is attached to it.
+     *
+     * @param version its number
+     * @param runId   its run
+     * @param aliases the aliases pointing at it
+     * @param tags    its tags
+     */
+    record RegisteredVersion(String version, String runId, Set<String> aliases, Map<String, String> tags) {
+
+        public RegisteredVersion {
+            aliases = Set.copyOf(aliases);
+            tags = Map.copyOf(tags);
+        }
+    }
+
     /** The experiment's id, created if it does not exist. */
     String experimentId(String name);
 
@@ -64,8 +82,16 @@ public interface Tracking {
     /** Creates the registered model if it does not exist yet. */
     void ensureRegisteredModel(String name);
 
+    /** Registers a run's artifact folder as a new version with tags; returns the version number. */
+    String createModelVersion(String name, Run run, String artifactDir, Map<String, String> tags);
+
     /** Registers a run's artifact folder as a new version; returns the version number. */
-    String createModelVersion(String name, Run run, String artifactDir);
+    default String createModelVersion(String name, Run run, String artifactDir) {
+        return createModelVersion(name, run, artifactDir, Map.of());
+    }
+
+    /** Every version of a registered model, oldest first; empty when the model does not exist. */
+    List<RegisteredVersion> versions(String name);
 
     void deleteModelVersion(String name, String version);
 

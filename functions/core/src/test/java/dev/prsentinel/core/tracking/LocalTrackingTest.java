@@ -43,12 +43,17 @@ class LocalTrackingTest {
         tracking.ensureRegisteredModel("m");
         tracking.ensureRegisteredModel("m");
         String v1 = tracking.createModelVersion("m", run, "model");
-        String v2 = tracking.createModelVersion("m", run, "model");
+        String v2 = tracking.createModelVersion("m", run, "model", Map.of("registered_by", "test"));
         assertThat(v1).isEqualTo("1");
         assertThat(v2).isEqualTo("2");
         tracking.setAlias("m", "champion", v1);
         tracking.setAlias("m", "challenger", v2);
         assertThat(tracking.versionByAlias("m", "champion")).contains(new Tracking.ModelVersion("m", "1", run.id()));
+        assertThat(tracking.versions("m")).containsExactly(
+                new Tracking.RegisteredVersion("1", run.id(), java.util.Set.of("champion"), Map.of()),
+                new Tracking.RegisteredVersion("2", run.id(), java.util.Set.of("challenger"),
+                        Map.of("registered_by", "test")));
+        assertThat(tracking.versions("nothing-here")).isEmpty();
         tracking.deleteModelVersion("m", v2);
         assertThat(tracking.versionByAlias("m", "challenger")).isEmpty();
         assertThat(tracking.version("m", "2")).isEmpty();

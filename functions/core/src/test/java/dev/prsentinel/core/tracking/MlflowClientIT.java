@@ -42,8 +42,16 @@ class MlflowClientIT {
         mlflow.ensureRegisteredModel("prsentinel-it-model");
         mlflow.ensureRegisteredModel("prsentinel-it-model");
         assertThat(mlflow.versionByAlias("prsentinel-it-model", "champion")).isEmpty();
-        String version = mlflow.createModelVersion("prsentinel-it-model", run, "model");
+        assertThat(mlflow.versions("prsentinel-it-model")).isEmpty();
+        String version = mlflow.createModelVersion("prsentinel-it-model", run, "model",
+                Map.of("registered_by", "it"));
+        String unaliased = mlflow.createModelVersion("prsentinel-it-model", run, "model");
         mlflow.setAlias("prsentinel-it-model", "champion", version);
+        assertThat(mlflow.versions("prsentinel-it-model")).containsExactly(
+                new Tracking.RegisteredVersion(version, run.id(), java.util.Set.of("champion"),
+                        Map.of("registered_by", "it")),
+                new Tracking.RegisteredVersion(unaliased, run.id(), java.util.Set.of(), Map.of()));
+        assertThat(mlflow.versions("no-such-model")).isEmpty();
         Tracking.ModelVersion champion = mlflow.versionByAlias("prsentinel-it-model", "champion").orElseThrow();
         assertThat(champion).isEqualTo(new Tracking.ModelVersion("prsentinel-it-model", version, run.id()));
         assertThat(mlflow.version("prsentinel-it-model", version)).contains(champion);
