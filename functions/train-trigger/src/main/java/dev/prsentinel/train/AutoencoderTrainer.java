@@ -157,7 +157,7 @@ public final class AutoencoderTrainer {
             } catch (IOException | TranslateException e) {
                 throw new IllegalStateException("training failed: " + e.getMessage(), e);
             }
-            ModelPackage pkg = toPackage(best, scaler, validation, settings, metadata, bestEpoch, trainLoss,
+            ModelPackage pkg = toPackage(best, scaler, train, validation, settings, metadata, bestEpoch, trainLoss,
                     validationLoss);
             double flagged = pkg.autoencoder().flaggedFraction(validation, pkg.threshold());
             return new Result(pkg, trainLoss, validationLoss, bestEpoch, flagged, hash(best),
@@ -184,7 +184,7 @@ public final class AutoencoderTrainer {
         return out.toArray(float[][]::new);
     }
 
-    private static ModelPackage toPackage(float[][] params, RobustScaler scaler, float[][] validation,
+    private static ModelPackage toPackage(float[][] params, RobustScaler scaler, float[][] train, float[][] validation,
             Settings settings, Map<String, Object> metadata, int bestEpoch, List<Double> trainLoss,
             List<Double> validationLoss) {
         int[] sizes = new int[HIDDEN.length + 2];
@@ -214,6 +214,17 @@ public final class AutoencoderTrainer {
             mean[j] = Arrays.stream(perFeature[j]).average().orElse(0);
             p99[j] = percentile(perFeature[j], 99);
         }
+        // The training rows' middle 90%, back in raw units: what "typical" means in an explanation.
+        double[] low = new double[n];
+        double[] high = new double[n];
+        double[] column = new double[train.length];
+        for (int j = 0; j < n; j++) {
+            for (int r = 0; r < train.length; r++) {
+                column[r] = train[r][j] * scaler.scale()[j] + scaler.center()[j];
+            }
+            low[j] = percentile(column, 5);
+            high[j] = percentile(column, 95);
+        }
         Map<String, Object> training = new LinkedHashMap<>(metadata);
         training.put("seed", settings.seed());
         training.put("learning_rate", settings.learningRate());
@@ -226,7 +237,7 @@ public final class AutoencoderTrainer {
         return new ModelPackage(ModelPackage.FORMAT, FeatureSpecV1.VERSION,
                 FeatureSpecV1.FEATURES.stream().map(Feature::name).toList(), layers, scaler.center(), scaler.scale(),
                 Math.max(percentile(scores, settings.thresholdPercentile()), Double.MIN_NORMAL),
-                settings.thresholdPercentile(), mean, p99, training);
+                settings.thresholdPercentile(), mean, p99, low, high, training);
     }
 
     static double percentile(double[] values, double p) {

@@ -31,7 +31,7 @@ class GateTest {
         double[] ones = new double[N];
         Arrays.fill(ones, 1);
         return new ModelPackage(ModelPackage.FORMAT, 1, FeatureSpecV1.FEATURES.stream().map(Feature::name).toList(),
-                layers, new double[N], ones, threshold, 99, new double[N], ones, Map.of());
+                layers, new double[N], ones, threshold, 99, new double[N], ones, new double[N], ones, Map.of());
     }
 
     private static float[][] rows() {

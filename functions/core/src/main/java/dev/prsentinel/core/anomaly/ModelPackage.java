@@ -28,11 +28,13 @@ import java.util.Map;
  * @param thresholdPercentile the percentile of held-out validation errors it was taken at
  * @param featureErrorMean    per-feature mean squared error on the validation rows
  * @param featureErrorP99     per-feature 99th percentile of squared error on the validation rows
+ * @param typicalLow          per-feature 5th percentile of the training rows, raw units (explanations)
+ * @param typicalHigh         per-feature 95th percentile of the training rows, raw units
  * @param training            metadata: run id, feature set id, seed, epochs, losses...
  */
 public record ModelPackage(String format, int specVersion, List<String> features, List<Layer> layers,
         double[] center, double[] scale, double threshold, double thresholdPercentile, double[] featureErrorMean,
-        double[] featureErrorP99, Map<String, Object> training) {
+        double[] featureErrorP99, double[] typicalLow, double[] typicalHigh, Map<String, Object> training) {
 
     public static final String FORMAT = "prsentinel-autoencoder/1";
     public static final String FILE = "model.json";
@@ -79,6 +81,9 @@ public record ModelPackage(String format, int specVersion, List<String> features
         if (featureErrorMean == null || featureErrorP99 == null || featureErrorMean.length != n
                 || featureErrorP99.length != n) {
             throw new InvalidModelException("per-feature error statistics must have " + n + " entries");
+        }
+        if (typicalLow == null || typicalHigh == null || typicalLow.length != n || typicalHigh.length != n) {
+            throw new InvalidModelException("typical ranges must have " + n + " entries");
         }
         if (!(threshold > 0) || Double.isInfinite(threshold)) {
             throw new InvalidModelException("threshold must be positive and finite, was " + threshold);

@@ -24,6 +24,8 @@ public final class EventTypes {
 
     /** A feature set is ready: data is {@link FeaturesReady}. */
     public static final String FEATURES_READY = "dev.prsentinel.features.ready";
+    /** score scored the PRs of a pr.ingested with the serving model. */
+    public static final String PR_SCORED = "dev.prsentinel.pr.scored";
     /** A feature job failed: data is {@link FeaturizeFailed}. */
     public static final String FEATURIZE_FAILED = "dev.prsentinel.featurize.failed";
 

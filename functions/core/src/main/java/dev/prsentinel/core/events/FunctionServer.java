@@ -15,13 +15,20 @@ import java.util.function.BooleanSupplier;
 /**
  * A function's HTTP server without a web framework, for functions that need none (the JDK's
  * server starts in milliseconds): POST / goes to the {@link CloudEventEndpoint}, GET
- * /health/liveness and /health/readiness answer Knative's probes. Bodies are read with the
- * endpoint's bound.
+ * /health/liveness and /health/readiness answer Knative's probes, other paths go to the routes
+ * given. Bodies are read with the endpoint's bound.
  */
 public final class FunctionServer implements AutoCloseable {
 
+    /** A route beside the CloudEvent endpoint: method, query string and body in, a response out. */
+    @FunctionalInterface
+    public interface Route {
+        CloudEventEndpoint.Response handle(String method, String query, Map<String, String> headers, byte[] body);
+    }
+
     private final CloudEventEndpoint endpoint;
     private final BooleanSupplier ready;
+    private final Map<String, Route> routes;
     private final HttpServer server;
     private final ExecutorService executor;
 
@@ -31,8 +38,17 @@ public final class FunctionServer implements AutoCloseable {
      */
     public FunctionServer(CloudEventEndpoint endpoint, String host, int port, BooleanSupplier ready)
             throws IOException {
+        this(endpoint, host, port, ready, Map.of());
+    }
+
+    /**
+     * @param routes more paths (exact match), each read with the endpoint's body bound
+     */
+    public FunctionServer(CloudEventEndpoint endpoint, String host, int port, BooleanSupplier ready,
+            Map<String, Route> routes) throws IOException {
         this.endpoint = endpoint;
         this.ready = ready;
+        this.routes = Map.copyOf(routes);
         this.server = HttpServer.create(new InetSocketAddress(host, port), 128);
         this.executor = Executors.newFixedThreadPool(8, r -> {
             Thread t = new Thread(r, "function-http");
@@ -60,19 +76,29 @@ public final class FunctionServer implements AutoCloseable {
                 respond(exchange, new CloudEventEndpoint.Response(up ? 200 : 503,
                         Map.of("content-type", "application/json"),
                         (up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}").getBytes()));
+            } else if (routes.containsKey(path)) {
+                respond(exchange, routes.get(path).handle(method, exchange.getRequestURI().getRawQuery(),
+                        headers(exchange), body(exchange)));
             } else if (!path.equals("/")) {
                 respond(exchange, CloudEventEndpoint.jsonError(404, "no such path: " + path));
             } else if (!method.equals("POST")) {
                 respond(exchange, CloudEventEndpoint.jsonError(405, "POST CloudEvents to /"));
             } else {
-                Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-                exchange.getRequestHeaders().forEach((k, v) -> headers.put(k, v.get(0)));
-                byte[] body;
-                try (InputStream in = exchange.getRequestBody()) {
-                    body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, endpoint.maxBodyBytes() + 1));
-                }
-                respond(exchange, endpoint.handle(headers, body));
+                respond(exchange, endpoint.handle(headers(exchange), body(exchange)));
             }
+        }
+    }
+
+    private static Map<String, String> headers(HttpExchange exchange) {
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        exchange.getRequestHeaders().forEach((k, v) -> headers.put(k, v.get(0)));
+        return headers;
+    }
+
+    /** At most the endpoint's bound plus one byte, so an oversized body can be told from a full one. */
+    private byte[] body(HttpExchange exchange) throws IOException {
+        try (InputStream in = exchange.getRequestBody()) {
+            return in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, endpoint.maxBodyBytes() + 1));
         }
     }
 

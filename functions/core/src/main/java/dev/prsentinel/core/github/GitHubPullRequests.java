@@ -90,6 +90,51 @@ public final class GitHubPullRequests {
     }
 
     /**
+     * A PR in the stored shape (the fields of the pull_requests collection, snake case, times as
+     * ISO-8601 strings), as a client that read it from the store sends it back. Same checks as
+     * {@link #fromJson}: every count a non-negative integer, every time ISO-8601, named by field.
+     */
+    public static PullRequest fromStoredJson(JsonNode d, String prefix) {
+        if (d == null || !d.isObject()) {
+            throw new InvalidPayloadException(prefix, "expected a pull request object");
+        }
+        String repo = text(d, "repo", prefix);
+        if (repo == null || !repo.matches("[^/\\s]+/[^/\\s]+")) {
+            throw new InvalidPayloadException(prefix + ".repo", "missing or not owner/name");
+        }
+        JsonNode number = d.get("number");
+        if (number == null || !number.isIntegralNumber() || !number.canConvertToInt() || number.intValue() <= 0) {
+            throw new InvalidPayloadException(prefix + ".number", "expected a positive integer");
+        }
+        Integer additions = count(d, "additions", prefix);
+        Integer deletions = count(d, "deletions", prefix);
+        Integer changed = count(d, "changed_lines", prefix);
+        JsonNode labels = d.get("labels");
+        List<String> names = null;
+        if (labels != null && !labels.isNull()) {
+            if (!labels.isArray()) {
+                throw new InvalidPayloadException(prefix + ".labels", "expected an array of names");
+            }
+            names = new ArrayList<>();
+            for (int i = 0; i < labels.size(); i++) {
+                if (!labels.get(i).isTextual()) {
+                    throw new InvalidPayloadException(prefix + ".labels[" + i + "]", "expected a string");
+                }
+                names.add(labels.get(i).asText());
+            }
+        }
+        return new PullRequest(repo, number.intValue(), Source.API, count(d, "title_length", prefix),
+                count(d, "body_length", prefix), text(d, "state", prefix), bool(d, "draft", prefix),
+                bool(d, "merged", prefix), additions, deletions,
+                changed != null ? changed : additions != null && deletions != null ? additions + deletions : null,
+                count(d, "changed_files", prefix), count(d, "commits", prefix), count(d, "comments", prefix),
+                count(d, "review_comments", prefix), names, count(d, "requested_reviewers", prefix),
+                text(d, "author_association", prefix), text(d, "author", prefix), time(d, "created_at", prefix),
+                time(d, "updated_at", prefix), time(d, "merged_at", prefix), time(d, "closed_at", prefix),
+                text(d, "base_ref", prefix), text(d, "head_ref", prefix), bool(d, "head_fork", prefix));
+    }
+
+    /**
      * Renders a PR as GitHub's JSON, the shape a webhook or the REST API would carry. Fields the
      * record lacks are left out. Title and body are filler text of the recorded length.
      */

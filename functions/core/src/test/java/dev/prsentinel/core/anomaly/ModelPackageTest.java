@@ -42,7 +42,7 @@ class ModelPackageTest {
         double[] ones = new double[31];
         java.util.Arrays.fill(ones, 1);
         return new ModelPackage(ModelPackage.FORMAT, 1, NAMES, layers, new double[31], ones, 0.5, 99,
-                new double[31], ones, Map.of("seed", 42));
+                new double[31], ones, new double[31], ones, Map.of("seed", 42));
     }
 
     @Test
@@ -99,7 +99,8 @@ class ModelPackageTest {
         List<ModelPackage.Layer> broken = new ArrayList<>(good.layers());
         broken.remove(2);
         assertThatThrownBy(() -> new ModelPackage(ModelPackage.FORMAT, 1, NAMES, broken, good.center(), good.scale(),
-                0.5, 99, good.featureErrorMean(), good.featureErrorP99(), Map.of()))
+                0.5, 99, good.featureErrorMean(), good.featureErrorP99(), good.typicalLow(), good.typicalHigh(),
+                Map.of()))
                 .isInstanceOf(ModelPackage.InvalidModelException.class).hasMessageContaining("layer 2 takes");
     }
 }

@@ -1,0 +1,123 @@
+package dev.prsentinel.core.anomaly;
+
+import dev.prsentinel.core.features.Feature;
+import dev.prsentinel.core.features.FeatureGroup;
+import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.model.PullRequest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Scores PRs with a model package and explains each score: the plain-Java forward pass the score
+ * function serves (no DJL). The score is the mean squared reconstruction error of the scaled
+ * features, the quantity the model was trained to keep small; above the package's threshold a PR
+ * is anomalous. The explanation splits the error by feature: the features with the largest shares,
+ * with their raw value and the training rows' typical range (5th to 95th percentile), and the
+ * category, the feature group holding the largest share of the error ({@code normal} below the
+ * threshold). Thread-safe: each call uses its own buffers.
+ */
+public final class Scorer {
+
+    /** The category of a PR below the threshold. */
+    public static final String NORMAL = "normal";
+
+    private final ModelPackage model;
+    private final Autoencoder autoencoder;
+    private final double[] center;
+    private final double[] scale;
+    private final int width;
+
+    public Scorer(ModelPackage model) {
+        this.model = model;
+        this.autoencoder = model.autoencoder();
+        this.center = model.center().clone();
+        this.scale = model.scale().clone();
+        this.width = FeatureSpecV1.size();
+    }
+
+    public ModelPackage model() {
+        return model;
+    }
+
+    /**
+     * One feature's part in a score.
+     *
+     * @param feature     its name
+     * @param group       its group (wire name)
+     * @param value       its raw value for this PR (NaN when the input was missing)
+     * @param typicalLow  the training rows' 5th percentile
+     * @param typicalHigh their 95th percentile
+     * @param error       its squared reconstruction error
+     * @param share       its share of the total error
+     */
+    public record Contribution(String feature, String group, double value, double typicalLow, double typicalHigh,
+            double error, double share) {
+    }
+
+    /**
+     * A score and its explanation.
+     *
+     * @param score     mean squared reconstruction error
+     * @param threshold the model's threshold
+     * @param anomalous score above threshold
+     * @param category  the group dominating the error, or {@value #NORMAL}
+     * @param top       the largest contributions, largest first
+     */
+    public record Score(double score, double threshold, boolean anomalous, String category, List<Contribution> top) {
+    }
+
+    /** The score alone: the hot path, one small allocation per call. */
+    public double score(double[] rawFeatures) {
+        float[] x = scaled(rawFeatures);
+        return autoencoder.errors(x, new double[width]);
+    }
+
+    /** Scores one PR and explains it with the {@code topN} largest contributions. */
+    public Score explain(PullRequest pr, int topN) {
+        return explain(FeatureSpecV1.extract(pr), topN);
+    }
+
+    /** Scores raw spec-v1 features and explains them. */
+    public Score explain(double[] raw, int topN) {
+        double[] errors = new double[width];
+        double score = autoencoder.errors(scaled(raw), errors);
+        double total = Arrays.stream(errors).sum();
+        double[] byGroup = new double[FeatureGroup.values().length];
+        List<Contribution> all = new ArrayList<>(width);
+        for (int j = 0; j < width; j++) {
+            Feature f = FeatureSpecV1.FEATURES.get(j);
+            byGroup[f.group().ordinal()] += errors[j];
+            all.add(new Contribution(f.name(), f.group().wireName(), raw[j], model.typicalLow()[j],
+                    model.typicalHigh()[j], errors[j], total > 0 ? errors[j] / total : 0));
+        }
+        all.sort(Comparator.comparingDouble(Contribution::error).reversed());
+        boolean anomalous = score > model.threshold();
+        String category = NORMAL;
+        if (anomalous) {
+            int best = 0;
+            for (int g = 1; g < byGroup.length; g++) {
+                if (byGroup[g] > byGroup[best]) {
+                    best = g;
+                }
+            }
+            category = FeatureGroup.values()[best].wireName();
+        }
+        return new Score(score, model.threshold(), anomalous, category, List.copyOf(all.subList(0,
+                Math.min(topN, all.size()))));
+    }
+
+    /** Robust scaling as training applied it; a missing input becomes the median (0 once scaled). */
+    private float[] scaled(double[] raw) {
+        if (raw.length != width) {
+            throw new IllegalArgumentException("expected " + width + " features, got " + raw.length);
+        }
+        float[] x = new float[width];
+        for (int j = 0; j < width; j++) {
+            double v = raw[j];
+            x[j] = Double.isNaN(v) ? 0f : (float) ((v - center[j]) / scale[j]);
+        }
+        return x;
+    }
+}

@@ -1,0 +1,63 @@
+package dev.prsentinel.score;
+
+import dev.prsentinel.core.anomaly.Scorer;
+import dev.prsentinel.core.events.EventTypes;
+import dev.prsentinel.core.events.Events;
+import dev.prsentinel.core.events.PrIngested;
+import dev.prsentinel.core.events.PrScored;
+import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.model.InvalidPayloadException;
+import dev.prsentinel.core.model.PullRequest;
+import dev.prsentinel.core.store.PullRequestStore;
+import io.cloudevents.CloudEvent;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * On pr.ingested: reads those PRs from the store, scores them, keeps the scores, and replies
+ * pr.scored with the batch. Without a model it fails (503), so the broker retries once one is
+ * loaded. PRs that are gone from the store are left out of the batch.
+ */
+final class ScoreHandlers {
+
+    static final String FUNCTION = "score";
+    static final Set<String> TYPES = Set.of(EventTypes.PR_INGESTED);
+
+    private final PullRequestStore prs;
+    private final ScoreStore scores;
+    private final ServedModel served;
+    private final Clock clock;
+
+    ScoreHandlers(PullRequestStore prs, ScoreStore scores, ServedModel served, Clock clock) {
+        this.prs = prs;
+        this.scores = scores;
+        this.served = served;
+        this.clock = clock;
+    }
+
+    Optional<CloudEvent> handle(CloudEvent event) {
+        PrIngested ingested = Events.data(event, PrIngested.class);
+        if (ingested.repo() == null || !ingested.repo().contains("/")) {
+            throw new InvalidPayloadException("repo", "missing or not owner/name");
+        }
+        ServedModel.Current model = served.get().orElseThrow(() -> new IllegalStateException(
+                "no model loaded: " + served.problem()));
+        List<PrScored.PrScore> out = new ArrayList<>();
+        for (int number : ingested.numbers()) {
+            Optional<PullRequest> pr = prs.find(ingested.repo(), number);
+            if (pr.isEmpty()) {
+                continue;
+            }
+            Scorer.Score s = model.scorer().explain(pr.get(), ScoreApi.TOP_FEATURES);
+            scores.put(pr.get(), s, model.loaded(), clock.instant());
+            out.add(new PrScored.PrScore(number, s.score(), s.anomalous(), s.category(),
+                    s.top().stream().map(Scorer.Contribution::feature).toList()));
+        }
+        return Optional.of(Events.caused(event, EventTypes.PR_SCORED, PrScored.VERSION, FUNCTION, ingested.repo(),
+                new PrScored(ingested.repo(), model.loaded().name(), model.loaded().version(), FeatureSpecV1.VERSION,
+                        model.loaded().model().threshold(), out), clock));
+    }
+}

@@ -1,0 +1,44 @@
+package dev.prsentinel.score;
+
+import dev.prsentinel.core.anomaly.Scorer;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The model being served, once loaded, and why there is none before that. Readiness is "a model
+ * is here": the app never answers a score without one.
+ */
+final class ServedModel {
+
+    /**
+     * A model with its scorer.
+     *
+     * @param loaded where it came from
+     * @param scorer the scorer over it
+     */
+    record Current(ModelSource.Loaded loaded, Scorer scorer) {
+    }
+
+    private final AtomicReference<Current> current = new AtomicReference<>();
+    private volatile String problem = "the model is loading";
+
+    Optional<Current> get() {
+        return Optional.ofNullable(current.get());
+    }
+
+    void set(ModelSource.Loaded loaded) {
+        current.set(new Current(loaded, new Scorer(loaded.model())));
+    }
+
+    void failed(String reason) {
+        problem = reason;
+    }
+
+    String problem() {
+        return problem;
+    }
+
+    boolean ready() {
+        return current.get() != null;
+    }
+}

@@ -1,0 +1,221 @@
+package dev.prsentinel.score;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prsentinel.core.Json;
+import dev.prsentinel.core.anomaly.ModelPackage;
+import dev.prsentinel.core.events.EventTypes;
+import dev.prsentinel.core.github.GitHubPullRequests;
+import dev.prsentinel.core.model.PullRequest;
+import dev.prsentinel.core.store.PullRequestStore;
+import dev.prsentinel.core.testing.EmbeddedMongo;
+import dev.prsentinel.core.testing.TestEvents;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The app over HTTP, as Knative and clients use it, with a model from a directory. */
+class ScoreApplicationIT {
+
+    @RegisterExtension
+    final EmbeddedMongo mongo = new EmbeddedMongo();
+
+    @TempDir
+    Path dir;
+
+    private ScoreApplication app;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @AfterEach
+    void stop() {
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    private void start(Map<String, String> extra) throws Exception {
+        Map<String, String> env = new HashMap<>(Map.of("MONGODB_URI", mongo.connectionString(),
+                "MODEL_RETRY", "PT0.2S"));
+        env.putAll(extra);
+        app = ScoreApplication.start(env, "127.0.0.1", 0);
+    }
+
+    private Path modelDir() throws Exception {
+        Path model = dir.resolve("model");
+        TestModels.calibrated(5).write(model);
+        return model;
+    }
+
+    private void awaitReady() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!app.ready() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(app.ready()).isTrue();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> score(String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/score"))
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String webhook(PullRequest pr) {
+        return "{\"action\":\"opened\",\"repository\":{\"full_name\":\"" + pr.repo() + "\"},\"pull_request\":"
+                + GitHubPullRequests.toJson(pr) + "}";
+    }
+
+    @Test
+    void scoresEachShapeAndABatchWithExplanations() throws Exception {
+        start(Map.of("MODEL_DIR", modelDir().toString()));
+        awaitReady();
+        PullRequest pr = TestModels.PRS.get(7);
+
+        HttpResponse<String> api = score(GitHubPullRequests.toJson(pr).toString());
+        assertThat(api.statusCode()).as(api.body()).isEqualTo(200);
+        JsonNode s = Json.mapper().readTree(api.body());
+        assertThat(s.get("repo").asText()).isEqualTo(pr.repo());
+        assertThat(s.get("number").asInt()).isEqualTo(pr.number());
+        assertThat(s.get("score").asDouble()).isPositive();
+        assertThat(s.get("threshold").asDouble()).isEqualTo(TestModels.calibrated(5).threshold());
+        assertThat(s.get("anomalous").asBoolean()).isEqualTo(s.get("score").asDouble() > s.get("threshold").asDouble());
+        assertThat(s.get("category").asText()).isIn("normal", "size", "churn", "review", "timing", "author",
+                "metadata");
+        assertThat(s.get("top_features")).hasSize(3);
+        assertThat(s.at("/top_features/0").has("typical_low")).isTrue();
+        assertThat(s.at("/model/name").asText()).isEqualTo("local");
+        assertThat(s.get("spec_version").asInt()).isEqualTo(1);
+
+        JsonNode fromWebhook = Json.mapper().readTree(score(webhook(pr)).body());
+        assertThat(fromWebhook.get("score").asDouble()).isEqualTo(s.get("score").asDouble());
+        String stored = "{\"repo\":\"o/r\",\"number\":3,\"additions\":10,\"deletions\":2,\"changed_files\":1,"
+                + "\"commits\":1,\"state\":\"open\",\"created_at\":\"2026-10-01T10:00:00Z\"}";
+        assertThat(score(stored).statusCode()).isEqualTo(200);
+
+        String batch = "[" + TestModels.PRS.subList(0, 3).stream().map(p -> GitHubPullRequests.toJson(p).toString())
+                .collect(Collectors.joining(",")) + "," + stored + "]";
+        JsonNode scores = Json.mapper().readTree(score(batch).body());
+        assertThat(scores).hasSize(4);
+        assertThat(scores.get(3).get("repo").asText()).isEqualTo("o/r");
+
+        assertThat(get("/openapi.yaml").body()).contains("/score:").contains("top_features");
+        assertThat(get("/metrics").body()).containsPattern("prsentinel_score_start_to_ready_seconds \\d")
+                .contains("prsentinel_score_ready 1");
+    }
+
+    @Test
+    void badInputIsA400NamingTheField() throws Exception {
+        start(Map.of("MODEL_DIR", modelDir().toString()));
+        awaitReady();
+        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("{not json", "body: not JSON");
+        cases.put("{\"additions\":1}", "body: not a pull request");
+        cases.put("{\"repo\":\"o/r\"}", "pr.number");
+        cases.put("{\"repo\":\"o/r\",\"number\":1,\"additions\":\"many\"}", "pr.additions");
+        cases.put("{\"repo\":\"o/r\",\"number\":1,\"commits\":-3}", "pr.commits");
+        cases.put("{\"repo\":\"o/r\",\"number\":1,\"comments\":NaN}", "body: not JSON");
+        cases.put("{\"repo\":\"o/r\",\"number\":1,\"created_at\":\"yesterday\"}", "pr.created_at");
+        cases.put("[{\"repo\":\"o/r\",\"number\":1},{\"pull_request\":{\"number\":2,\"additions\":-1},"
+                + "\"repository\":{\"full_name\":\"o/r\"}}]", "[1].pull_request.additions");
+        cases.put("[]", "a batch holds 1 to 100");
+        cases.put("[" + "{\"repo\":\"o/r\",\"number\":1},".repeat(100) + "{\"repo\":\"o/r\",\"number\":1}]",
+                "this one 101");
+        cases.put("42", "expected a pull request object");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            HttpResponse<String> r = score(c.getKey());
+            assertThat(r.statusCode()).as(c.getKey()).isEqualTo(400);
+            assertThat(Json.mapper().readTree(r.body()).get("reason").asText()).as(c.getKey())
+                    .contains(c.getValue());
+        }
+        HttpResponse<String> huge = score("[" + "x".repeat(ScoreApplication.MAX_BODY_BYTES) + "]");
+        assertThat(huge.statusCode()).isEqualTo(413);
+        assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/score")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(405);
+    }
+
+    @Test
+    void withoutAUsableModelItIsAliveButNotReadyAndScoresNothing() throws Exception {
+        Path corrupt = dir.resolve("corrupt");
+        Files.createDirectories(corrupt);
+        Files.writeString(corrupt.resolve(ModelPackage.FILE), "{\"format\":\"prsentinel-autoencoder/1\"}");
+        start(Map.of("MODEL_DIR", corrupt.toString()));
+        Thread.sleep(500);
+        assertThat(get("/health/liveness").statusCode()).isEqualTo(200);
+        assertThat(get("/health/readiness").statusCode()).isEqualTo(503);
+        HttpResponse<String> r = score(GitHubPullRequests.toJson(TestModels.PRS.get(0)).toString());
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.body()).contains("no model loaded");
+        assertThat(get("/metrics").body()).contains("prsentinel_score_ready 0");
+
+        // The model arrives: the loader picks it up and the app becomes ready without a restart.
+        TestModels.calibrated(5).write(corrupt);
+        awaitReady();
+        assertThat(get("/health/readiness").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void prIngestedIsScoredStoredOnceAndAnsweredWithPrScored() throws Exception {
+        start(Map.of("MODEL_DIR", modelDir().toString()));
+        awaitReady();
+        List<PullRequest> prs = TestModels.PRS.stream().filter(p -> p.repo().equals("synthetic-org/repo-0"))
+                .limit(5).toList();
+        new PullRequestStore(mongo.database(), Clock.systemUTC()).upsertAll(prs);
+        String data = "{\"repo\":\"synthetic-org/repo-0\",\"numbers\":" + prs.stream().map(p -> "" + p.number())
+                .collect(Collectors.joining(",", "[", "]")) + ",\"inserted\":5,\"updated\":0,\"unchanged\":0,"
+                + "\"updated_from\":\"2026-10-01T00:00:00Z\",\"updated_to\":\"2026-10-01T00:00:00Z\"}";
+
+        HttpRequest.Builder binary = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/"))
+                .POST(HttpRequest.BodyPublishers.ofString(data));
+        TestEvents.binaryHeaders("i1", "urn:prsentinel:function:ingest", EventTypes.PR_INGESTED)
+                .forEach(binary::header);
+        HttpResponse<String> first = http.send(binary.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        assertThat(first.headers().firstValue("ce-type")).hasValue(EventTypes.PR_SCORED);
+        JsonNode scored = Json.mapper().readTree(first.body());
+        assertThat(scored.get("scores")).hasSize(5);
+        assertThat(scored.get("model_version").asText()).isNotBlank();
+        assertThat(mongo.database().getCollection(ScoreStore.COLLECTION).countDocuments()).isEqualTo(5);
+
+        HttpResponse<String> again = http.send(binary.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(again.headers().firstValue("ce-id")).isEqualTo(first.headers().firstValue("ce-id"));
+
+        String structured = "{\"specversion\":\"1.0\",\"id\":\"i2\",\"source\":\"urn:prsentinel:function:ingest\","
+                + "\"type\":\"" + EventTypes.PR_INGESTED + "\",\"datacontenttype\":\"application/json\",\"data\":"
+                + data + "}";
+        HttpResponse<String> s = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/"))
+                .header("content-type", "application/cloudevents+json")
+                .POST(HttpRequest.BodyPublishers.ofString(structured, StandardCharsets.UTF_8)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(s.statusCode()).as(s.body()).isEqualTo(200);
+        assertThat(mongo.database().getCollection(ScoreStore.COLLECTION).countDocuments())
+                .as("the same PRs with the same model: replaced, not added").isEqualTo(5);
+
+        HttpRequest.Builder bad = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/"))
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"numbers\":[1],\"inserted\":1,\"updated\":0,\"unchanged\":0}"));
+        TestEvents.binaryHeaders("i3", "urn:prsentinel:function:ingest", EventTypes.PR_INGESTED).forEach(bad::header);
+        HttpResponse<String> badReply = http.send(bad.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(badReply.statusCode()).isEqualTo(400);
+        assertThat(badReply.body()).contains("repo");
+    }
+}

@@ -1,0 +1,81 @@
+package dev.prsentinel.score;
+
+import dev.prsentinel.core.anomaly.Autoencoder;
+import dev.prsentinel.core.anomaly.ModelPackage;
+import dev.prsentinel.core.features.Feature;
+import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.RobustScaler;
+import dev.prsentinel.core.model.PullRequest;
+import dev.prsentinel.core.synthetic.SyntheticPullRequests;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A model package for the score tests, made without training: seeded random weights in the shipped
+ * shape (31-16-4-16-31), a scaler fitted on synthetic PRs, and a threshold at the p99 of those PRs'
+ * scores, so it flags about 1% of them as a trained model would. What score does with a package
+ * does not depend on how it was trained (train-trigger's tests cover training); this keeps the
+ * score module free of the trainer.
+ */
+final class TestModels {
+
+    static final List<PullRequest> PRS = SyntheticPullRequests.generate(17, 2000, 4, 0.0,
+            Instant.parse("2026-11-01T00:00:00Z")).pullRequests();
+
+    private TestModels() {
+    }
+
+    static ModelPackage calibrated(long seed) {
+        int n = FeatureSpecV1.size();
+        int[] sizes = {n, 16, 4, 16, n};
+        Random random = new Random(seed);
+        List<ModelPackage.Layer> layers = new ArrayList<>();
+        for (int l = 0; l + 1 < sizes.length; l++) {
+            float[] w = new float[sizes[l] * sizes[l + 1]];
+            float[] b = new float[sizes[l + 1]];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) (random.nextGaussian() * 0.3);
+            }
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (float) (random.nextGaussian() * 0.1);
+            }
+            layers.add(new ModelPackage.Layer(sizes[l], sizes[l + 1], l + 2 < sizes.length ? "relu" : "linear", w, b));
+        }
+        double[][] raw = PRS.stream().map(FeatureSpecV1::extract).toArray(double[][]::new);
+        RobustScaler scaler = RobustScaler.fit(FeatureSpecV1.VERSION, raw);
+        Autoencoder ae = new Autoencoder(layers.stream().map(l -> new dev.prsentinel.core.anomaly.DenseLayer(
+                l.in(), l.out(), "relu".equals(l.activation()), l.weight(), l.bias())).toList());
+        double[] scores = new double[raw.length];
+        double[] errors = new double[n];
+        double[] errorMean = new double[n];
+        for (int i = 0; i < raw.length; i++) {
+            double[] s = scaler.transform(raw[i]);
+            float[] x = new float[n];
+            for (int j = 0; j < n; j++) {
+                x[j] = (float) s[j];
+            }
+            scores[i] = ae.errors(x, errors);
+            for (int j = 0; j < n; j++) {
+                errorMean[j] += errors[j] / raw.length;
+            }
+        }
+        double[] sorted = scores.clone();
+        Arrays.sort(sorted);
+        double[] low = new double[n];
+        double[] high = new double[n];
+        for (int j = 0; j < n; j++) {
+            final int col = j;
+            double[] values = Arrays.stream(raw).mapToDouble(r -> r[col]).filter(v -> !Double.isNaN(v)).sorted()
+                    .toArray();
+            low[j] = values[(int) (values.length * 0.05)];
+            high[j] = values[(int) (values.length * 0.95)];
+        }
+        return new ModelPackage(ModelPackage.FORMAT, FeatureSpecV1.VERSION,
+                FeatureSpecV1.FEATURES.stream().map(Feature::name).toList(), layers, scaler.center(), scaler.scale(),
+                sorted[(int) (sorted.length * 0.99)], 99, errorMean, errorMean, low, high, Map.of("seed", seed));
+    }
+}
