@@ -117,6 +117,8 @@ class PullRequestImporterTest {
         assertThatThrownBy(() -> importer.importFile(file, r -> { }))
                 .hasMessageContaining("missing columns").hasMessageContaining("project_name");
         assertThatThrownBy(() -> importer.importFile(tmp.resolve("x.txt"), r -> { }))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown layout");
+        assertThatThrownBy(() -> importer.importFile(tmp.resolve("absent.jsonl"), r -> { }))
                 .isInstanceOf(IOException.class);
     }
 }
