@@ -4,7 +4,7 @@ import dev.prsentinel.core.events.SyncRequested;
 import dev.prsentinel.core.store.PullRequestStore;
 import dev.prsentinel.ingest.imports.ImportResult;
 import dev.prsentinel.ingest.imports.PullRequestImporter;
-import dev.prsentinel.local.cli.Console;
+import dev.prsentinel.core.cli.Console;
 import dev.prsentinel.local.demo.Demo;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prsentinel.core.Json;
 import dev.prsentinel.core.testing.SharedData;
-import dev.prsentinel.local.cli.Console;
+import dev.prsentinel.core.cli.Console;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -15,7 +15,7 @@ import dev.prsentinel.core.synthetic.SyntheticPullRequests;
 import dev.prsentinel.core.tracking.Tracking;
 import dev.prsentinel.local.LocalStack;
 import dev.prsentinel.local.broker.LocalBroker;
-import dev.prsentinel.local.cli.Console;
+import dev.prsentinel.core.cli.Console;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import java.io.IOException;

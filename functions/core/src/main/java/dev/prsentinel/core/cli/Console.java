@@ -1,4 +1,4 @@
-package dev.prsentinel.local.cli;
+package dev.prsentinel.core.cli;
 
 import java.io.PrintStream;
 
