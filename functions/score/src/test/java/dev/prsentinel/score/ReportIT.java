@@ -7,7 +7,6 @@ import dev.prsentinel.core.anomaly.Scorer;
 import dev.prsentinel.core.model.PullRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
