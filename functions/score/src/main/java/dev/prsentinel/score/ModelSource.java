@@ -30,6 +30,13 @@ final class ModelSource {
     record Loaded(ModelPackage model, String name, String version) {
     }
 
+    /** The registry answered, and holds no such version or alias yet: nothing is wrong, there is no model. */
+    static final class NoModelYet extends RuntimeException {
+        NoModelYet(String message) {
+            super(message);
+        }
+    }
+
     private ModelSource() {
     }
 
@@ -56,7 +63,7 @@ final class ModelSource {
         Tracking tracking = Tracking.forUri(uri, clock);
         String alias = env.getOrDefault("MODEL_ALIAS", "champion");
         Tracking.ModelVersion version = (pinned != null && !pinned.isBlank() ? tracking.version(name, pinned)
-                : tracking.versionByAlias(name, alias)).orElseThrow(() -> new ModelPackage.InvalidModelException(
+                : tracking.versionByAlias(name, alias)).orElseThrow(() -> new NoModelYet(
                         name + (pinned != null && !pinned.isBlank() ? " has no version " + pinned
                                 : " has no version with alias " + alias) + " at " + uri));
         byte[] json = tracking.downloadArtifact(tracking.run(version.runId()),

@@ -64,7 +64,7 @@ public final class ScoreApplication implements AutoCloseable {
             CloudEventEndpoint endpoint = new CloudEventEndpoint(ScoreHandlers.TYPES.stream()
                     .collect(Collectors.toMap(t -> t, t -> handlers::handle)),
                     new ProcessedEvents(db, ScoreHandlers.FUNCTION, clock), MAX_BODY_BYTES);
-            Metrics metrics = new Metrics();
+            Metrics metrics = new Metrics(handlers::unscored);
             FunctionServer server = new FunctionServer(endpoint, host, port, served::ready, Map.of(
                     "/score", metrics.counting(new ScoreApi(served)),
                     "/openapi.yaml", (method, query, headers, body) -> openApi(),
@@ -92,7 +92,7 @@ public final class ScoreApplication implements AutoCloseable {
                         loaded.model().threshold());
                 return;
             } catch (RuntimeException e) {
-                served.failed(e.getMessage());
+                served.failed(e.getMessage(), e instanceof ModelSource.NoModelYet);
                 LOG.warn("no model to serve: {}; trying again in {}", e.getMessage(), retry);
             }
             try {
@@ -138,7 +138,12 @@ public final class ScoreApplication implements AutoCloseable {
 
     /** What /metrics reports, in Prometheus' text format. */
     static final class Metrics {
+        private final java.util.function.LongSupplier unscored;
         private volatile double readySeconds = Double.NaN;
+
+        Metrics(java.util.function.LongSupplier unscored) {
+            this.unscored = unscored;
+        }
         private final java.util.concurrent.atomic.LongAdder requests = new java.util.concurrent.atomic.LongAdder();
         private final java.util.concurrent.atomic.LongAdder rejected = new java.util.concurrent.atomic.LongAdder();
 
@@ -168,11 +173,14 @@ public final class ScoreApplication implements AutoCloseable {
                     # HELP prsentinel_score_rejected_total Requests to /score answered with 4xx or 5xx.
                     # TYPE prsentinel_score_rejected_total counter
                     prsentinel_score_rejected_total %d
+                    # HELP prsentinel_score_unscored_events_total pr.ingested accepted before any model existed.
+                    # TYPE prsentinel_score_unscored_events_total counter
+                    prsentinel_score_unscored_events_total %d
                     # HELP prsentinel_score_ready Whether a model is served.
                     # TYPE prsentinel_score_ready gauge
                     prsentinel_score_ready %d
                     """, Double.isNaN(readySeconds) ? "NaN" : String.valueOf(readySeconds), requests.sum(),
-                    rejected.sum(), served.ready() ? 1 : 0);
+                    rejected.sum(), unscored.getAsLong(), served.ready() ? 1 : 0);
             return new CloudEventEndpoint.Response(200, Map.of("content-type", "text/plain; version=0.0.4"),
                     text.getBytes(StandardCharsets.UTF_8));
         }

@@ -115,11 +115,12 @@ public final class ScoreFile {
                     model.name(), model.version(), args[1], r.anomalous(), r.rejected());
             r.errors().forEach(e -> console.line("  %s", e));
             return 0;
-        } catch (ModelPackage.InvalidModelException | IllegalArgumentException e) {
-            console.line("%s", e.getMessage());
-            return 1;
         } catch (IOException e) {
             console.line("cannot read or write: %s", e.getMessage());
+            return 1;
+        } catch (RuntimeException e) {
+            // No model, an unreadable one, an unreachable registry, a file of unknown layout: said, not thrown.
+            console.line("%s", e.getMessage());
             return 1;
         }
     }

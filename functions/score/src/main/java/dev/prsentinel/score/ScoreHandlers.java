@@ -18,10 +18,14 @@ import java.util.Set;
 
 /**
  * On pr.ingested: reads those PRs from the store, scores them, keeps the scores, and replies
- * pr.scored with the batch. Without a model it fails (503), so the broker retries once one is
- * loaded. PRs that are gone from the store are left out of the batch.
+ * pr.scored with the batch. PRs that are gone from the store are left out of the batch. While the
+ * model is loading (or cannot be read) it fails with 503, so the broker retries; when the registry
+ * holds no model at all yet (before the first training) it accepts the event unscored (202, counted
+ * in /metrics), since retries could not help: dead letters would only pile up.
  */
 final class ScoreHandlers {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScoreHandlers.class);
 
     static final String FUNCTION = "score";
     static final Set<String> TYPES = Set.of(EventTypes.PR_INGESTED);
@@ -30,6 +34,7 @@ final class ScoreHandlers {
     private final ScoreStore scores;
     private final ServedModel served;
     private final Clock clock;
+    private final java.util.concurrent.atomic.LongAdder unscored = new java.util.concurrent.atomic.LongAdder();
 
     ScoreHandlers(PullRequestStore prs, ScoreStore scores, ServedModel served, Clock clock) {
         this.prs = prs;
@@ -38,10 +43,20 @@ final class ScoreHandlers {
         this.clock = clock;
     }
 
+    /** pr.ingested events accepted without a model to score them. */
+    long unscored() {
+        return unscored.sum();
+    }
+
     Optional<CloudEvent> handle(CloudEvent event) {
         PrIngested ingested = Events.data(event, PrIngested.class);
         if (ingested.repo() == null || !ingested.repo().contains("/")) {
             throw new InvalidPayloadException("repo", "missing or not owner/name");
+        }
+        if (served.noneRegistered()) {
+            unscored.increment();
+            LOG.info("{} PRs of {} not scored: {}", ingested.numbers().size(), ingested.repo(), served.problem());
+            return Optional.empty();
         }
         ServedModel.Current model = served.get().orElseThrow(() -> new IllegalStateException(
                 "no model loaded: " + served.problem()));

@@ -21,6 +21,7 @@ final class ServedModel {
 
     private final AtomicReference<Current> current = new AtomicReference<>();
     private volatile String problem = "the model is loading";
+    private volatile boolean noneRegistered;
 
     Optional<Current> get() {
         return Optional.ofNullable(current.get());
@@ -30,8 +31,14 @@ final class ServedModel {
         current.set(new Current(loaded, new Scorer(loaded.model())));
     }
 
-    void failed(String reason) {
-        problem = reason;
+    void failed(String reason, boolean noneRegistered) {
+        this.problem = reason;
+        this.noneRegistered = noneRegistered;
+    }
+
+    /** Whether the registry said there is no model yet (as opposed to loading, or failing to load one). */
+    boolean noneRegistered() {
+        return current.get() == null && noneRegistered;
     }
 
     String problem() {

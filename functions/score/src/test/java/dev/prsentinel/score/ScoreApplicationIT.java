@@ -173,6 +173,32 @@ class ScoreApplicationIT {
         assertThat(get("/health/readiness").statusCode()).isEqualTo(200);
     }
 
+    private HttpResponse<String> ingested(String id, String data) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/"))
+                .POST(HttpRequest.BodyPublishers.ofString(data));
+        TestEvents.binaryHeaders(id, "urn:prsentinel:function:ingest", EventTypes.PR_INGESTED).forEach(b::header);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void beforeAnyModelExistsEventsAreAcceptedUnscoredWhileALoadingModelMakesThemRetry() throws Exception {
+        String data = "{\"repo\":\"o/r\",\"numbers\":[1],\"inserted\":1,\"updated\":0,\"unchanged\":0}";
+        // An empty registry (a local directory): there is no champion yet.
+        start(Map.of("MLFLOW_TRACKING_URI", dir.resolve("registry").toUri().toString()));
+        Thread.sleep(500);
+        assertThat(ingested("n1", data).statusCode()).isEqualTo(202);
+        assertThat(get("/metrics").body()).contains("prsentinel_score_unscored_events_total 1");
+        assertThat(score("{\"repo\":\"o/r\",\"number\":1}").statusCode()).isEqualTo(503);
+        app.close();
+
+        Path corrupt = dir.resolve("corrupt");
+        Files.createDirectories(corrupt);
+        Files.writeString(corrupt.resolve(ModelPackage.FILE), "{}");
+        start(Map.of("MODEL_DIR", corrupt.toString()));
+        Thread.sleep(300);
+        assertThat(ingested("n2", data).statusCode()).as("retried by the broker").isEqualTo(503);
+    }
+
     @Test
     void prIngestedIsScoredStoredOnceAndAnsweredWithPrScored() throws Exception {
         start(Map.of("MODEL_DIR", modelDir().toString()));
