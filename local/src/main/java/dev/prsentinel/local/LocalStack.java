@@ -11,6 +11,7 @@ import dev.prsentinel.featurize.FeaturizeApplication;
 import dev.prsentinel.ingest.IngestApplication;
 import dev.prsentinel.local.broker.KnativeManifests;
 import dev.prsentinel.local.broker.LocalBroker;
+import dev.prsentinel.score.ScoreApplication;
 import dev.prsentinel.train.TrainTriggerApplication;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import java.io.IOException;
@@ -55,6 +56,7 @@ public final class LocalStack implements AutoCloseable {
     private final Map<String, ConfigurableApplicationContext> functions = new LinkedHashMap<>();
     private FeaturizeApplication featurize;
     private TrainTriggerApplication trainTrigger;
+    private ScoreApplication score;
     private TrackingChoice tracking;
 
     private LocalStack(EmbeddedStore store, LocalBroker broker) {
@@ -80,6 +82,7 @@ public final class LocalStack implements AutoCloseable {
             stack.startFunction("ingest", IngestApplication.class, ingest);
             stack.startFeaturize(options.dataDir());
             stack.startTrainTrigger(options.dataDir());
+            stack.startScore(options.dataDir());
             return stack;
         } catch (RuntimeException | IOException e) {
             if (stack != null) {
@@ -136,6 +139,29 @@ public final class LocalStack implements AutoCloseable {
         env.put("TRAIN_LOG_DIR", dataDir.resolve("training-logs").toAbsolutePath().toString());
         trainTrigger = TrainTriggerApplication.start(env, "127.0.0.1", 0);
         broker.registerService("train-trigger", "http://127.0.0.1:" + trainTrigger.port());
+    }
+
+    /** score serves the registry's champion; until the first training it has none and scores nothing. */
+    private void startScore(Path dataDir) throws IOException {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("MONGODB_URI", store.settings().connectionString());
+        env.put("MONGODB_DATABASE", store.settings().database());
+        env.put("MLFLOW_TRACKING_URI", tracking.uri());
+        env.put("MODEL_ALIAS", "champion");
+        env.put("MODEL_CACHE_DIR", dataDir.resolve("model-cache").toAbsolutePath().toString());
+        env.put("MODEL_RETRY", "PT1S");
+        score = ScoreApplication.start(env, "127.0.0.1", 0);
+        broker.registerService("score", "http://127.0.0.1:" + score.port());
+    }
+
+    /** The score function's address, for clients. */
+    public URI scoreUrl() {
+        return URI.create("http://127.0.0.1:" + score.port());
+    }
+
+    /** Whether score serves a model. */
+    public boolean scoreReady() {
+        return score.ready();
     }
 
     static String featurizeJobClasspath() throws IOException {
@@ -250,6 +276,9 @@ public final class LocalStack implements AutoCloseable {
         }
         if (trainTrigger != null) {
             trainTrigger.close();
+        }
+        if (score != null) {
+            score.close();
         }
         if (tracking != null) {
             tracking.close();

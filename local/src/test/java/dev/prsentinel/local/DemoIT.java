@@ -45,7 +45,11 @@ class DemoIT {
                 .contains("training (runs tracked in ")
                 .containsPattern("fs-v1-[0-9a-f]{16}: run [0-9a-f]{32}, registered as version 1 \\(champion\\)")
                 .containsPattern("threshold \\d+\\.\\d+ \\(p99 of held-out validation errors\\); flags \\d+ of 200")
-                .containsPattern("injected anomalies flagged: \\d+ of \\d+");
+                .containsPattern("injected anomalies flagged: \\d+ of \\d+")
+                .containsPattern("score: prsentinel-autoencoder version 1 served; 200 PRs scored over HTTP")
+                .containsPattern("injected anomalies caught by the served model: \\d+ of \\d+")
+                .contains("report: ");
+        assertThat(Files.readString(dataDir.resolve("report.html"))).contains("\"scored\":200");
         try (Stream<Path> letters = Files.list(dataDir.resolve("dead-letters"))) {
             assertThat(letters).hasSize(2);
         }

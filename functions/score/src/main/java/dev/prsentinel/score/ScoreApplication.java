@@ -37,6 +37,8 @@ public final class ScoreApplication implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScoreApplication.class);
     static final int MAX_BODY_BYTES = 1024 * 1024;
+    /** The CloudEvent types it takes (its Triggers route exactly these). */
+    public static final java.util.Set<String> EVENT_TYPES = ScoreHandlers.TYPES;
 
     private final MongoClient client;
     private final FunctionServer server;

@@ -80,12 +80,14 @@ public final class Demo {
      * @param trainings    train-trigger's record of each set it trained on (or failed to), oldest first
      * @param model        the newest trained model: where its run is, its threshold, and what it flags;
      *                     null when none was trained in time
+     * @param scoring      every PR scored by the score function, and the report
+     * @param kinds        the injected anomalies by PR key
      */
     public record Result(int generated, Map<SyntheticPullRequests.Kind, Integer> anomalies, int webhooks,
             int redeliveries, int malformed, String syncRepo, String syncStatus, String syncDetail, int syncApiCalls,
             Map<String, Long> storedByRepo, Map<String, Long> storedBySource, LocalBroker.Stats broker,
             CloudEventEndpoint.Stats ingest, Document featureSet, String tracking, List<Document> trainings,
-            TrainedModel model) {
+            TrainedModel model, Scoring.Result scoring, Map<String, SyntheticPullRequests.Kind> kinds) {
 
         public long stored() {
             return storedByRepo.values().stream().mapToLong(Long::longValue).sum();
@@ -160,11 +162,14 @@ public final class Demo {
             List<Document> trainings = featureSet == null ? List.of()
                     : awaitTraining(stack, console, Duration.ofMinutes(5));
             TrainedModel model = trainedModel(stack, trainings, set.kindByKey());
+            Scoring.Result scoring = Scoring.run(stack, set.kindByKey(), options.dataDir().resolve("report.html"),
+                    Duration.ofSeconds(30));
             return new Result(set.pullRequests().size(), kinds, viaWebhook.size(), redeliveries, malformed.size(),
                     syncRepo, state == null ? "did not finish in time" : state.getString("last_status"),
                     state == null ? "" : state.getString("last_detail"), github.calls(),
                     stack.pullRequests().countByRepo(), stack.pullRequests().countBy("source"), broker.stats(),
-                    stack.endpointStats("ingest"), featureSet, stack.trackingDescription(), trainings, model);
+                    stack.endpointStats("ingest"), featureSet, stack.trackingDescription(), trainings, model, scoring,
+                    set.kindByKey());
         }
     }
 
@@ -345,5 +350,6 @@ public final class Demo {
                 m.threshold(), c.flagged(), c.scored(), 100.0 * c.flagged() / Math.max(1, c.scored()));
         console.line("  injected anomalies flagged: %d of %d, by kind %s of %s", c.caughtTotal(), c.injectedTotal(),
                 c.caught(), c.injected());
+        Scoring.print(r.scoring(), r.kinds(), console);
     }
 }

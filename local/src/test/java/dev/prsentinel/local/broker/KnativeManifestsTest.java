@@ -62,6 +62,13 @@ class KnativeManifestsTest {
     }
 
     @Test
+    void scoreAcceptsEveryTypeItsTriggersRoute() {
+        Set<String> routed = manifests.triggers("prsentinel").stream().filter(t -> t.subscriber().equals("score"))
+                .map(t -> t.filter().get("type")).collect(Collectors.toSet());
+        assertThat(routed).containsExactlyInAnyOrderElementsOf(dev.prsentinel.score.ScoreApplication.EVENT_TYPES);
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void everyPingTriggerMatchesExactlyOnePingSource() {
         for (Trigger t : manifests.triggers("prsentinel")) {

@@ -1,0 +1,118 @@
+package dev.prsentinel.local.demo;
+
+import dev.prsentinel.core.anomaly.Scorer;
+import dev.prsentinel.core.cli.Console;
+import dev.prsentinel.core.model.PullRequest;
+import dev.prsentinel.core.store.PullRequestDocuments;
+import dev.prsentinel.core.synthetic.SyntheticPullRequests;
+import dev.prsentinel.local.LocalStack;
+import dev.prsentinel.score.Report;
+import dev.prsentinel.score.ScoreClient;
+import dev.prsentinel.score.ScoredPr;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.bson.Document;
+
+/**
+ * The last step: every stored PR scored by the score function over HTTP, as a client would, the
+ * top anomalies printed with their explanations, the injected ones counted, and the report written.
+ */
+public final class Scoring {
+
+    /**
+     * What scoring found.
+     *
+     * @param model      "name version N" of the served model, or null when none was served in time
+     * @param scored     every PR's score
+     * @param seconds    time spent scoring over HTTP
+     * @param caught     injected anomalies flagged, by kind
+     * @param injected   injected anomalies stored, by kind
+     * @param report     the page written, or null
+     */
+    public record Result(String model, List<ScoredPr> scored, double seconds,
+            Map<SyntheticPullRequests.Kind, Integer> caught, Map<SyntheticPullRequests.Kind, Integer> injected,
+            Path report) {
+    }
+
+    private Scoring() {
+    }
+
+    public static Result run(LocalStack stack, Map<String, SyntheticPullRequests.Kind> kinds, Path reportFile,
+            Duration wait) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (!stack.scoreReady() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        Map<SyntheticPullRequests.Kind, Integer> injected = new EnumMap<>(SyntheticPullRequests.Kind.class);
+        Map<SyntheticPullRequests.Kind, Integer> caught = new EnumMap<>(SyntheticPullRequests.Kind.class);
+        if (!stack.scoreReady()) {
+            return new Result(null, List.of(), 0, caught, injected, null);
+        }
+        List<PullRequest> prs = new ArrayList<>();
+        for (Document d : stack.store().client().getDatabase(stack.store().settings().database())
+                .getCollection(PullRequestDocuments.COLLECTION).find().batchSize(2000)) {
+            prs.add(PullRequestDocuments.fromDocument(d));
+        }
+        ScoreClient client = new ScoreClient(stack.scoreUrl());
+        String[] model = client.servedModel(prs.get(0));
+        long t = System.nanoTime();
+        List<ScoredPr> scored = client.score(prs);
+        double seconds = (System.nanoTime() - t) / 1e9;
+        for (ScoredPr s : scored) {
+            SyntheticPullRequests.Kind kind = kinds.get(s.key());
+            if (kind != null) {
+                injected.merge(kind, 1, Integer::sum);
+                if (s.result().anomalous()) {
+                    caught.merge(kind, 1, Integer::sum);
+                }
+            }
+        }
+        Map<String, String> marks = new HashMap<>();
+        kinds.forEach((k, v) -> marks.put(k, "injected: " + v.name().toLowerCase(Locale.ROOT)));
+        Report.write(reportFile, scored, new Report.ModelInfo(model[0], model[1],
+                scored.isEmpty() ? Double.NaN : scored.get(0).result().threshold()), marks, Instant.now());
+        return new Result(model[0] + " version " + model[1], scored, seconds, caught, injected, reportFile);
+    }
+
+    public static void print(Result r, Map<String, SyntheticPullRequests.Kind> kinds, Console console) {
+        if (r.model() == null) {
+            console.line("score: no model served in time (the champion is registered by the first training)");
+            return;
+        }
+        long anomalous = r.scored().stream().filter(s -> s.result().anomalous()).count();
+        console.line("score: %s served; %d PRs scored over HTTP in %.1f s, %d anomalous", r.model(), r.scored().size(),
+                r.seconds(), anomalous);
+        Map<String, Long> byCategory = new TreeMap<>();
+        r.scored().forEach(s -> byCategory.merge(s.result().category(), 1L, Long::sum));
+        console.line("  by category: %s", byCategory);
+        console.line("  top anomalies:");
+        r.scored().stream().filter(s -> s.result().anomalous())
+                .sorted(Comparator.comparingDouble((ScoredPr s) -> s.result().score()).reversed()).limit(5)
+                .forEach(s -> {
+                    SyntheticPullRequests.Kind kind = kinds.get(s.key());
+                    console.line("    %-30s score %8.3f  %-8s%s", s.key(), s.result().score(), s.result().category(),
+                            kind == null ? "" : "  [injected: " + kind.name().toLowerCase(Locale.ROOT) + "]");
+                    for (Scorer.Contribution c : s.result().top()) {
+                        console.line("        %-24s %10s  typical %s to %s  (%2.0f%% of the score)", c.feature(),
+                                Double.isNaN(c.value()) ? "missing" : String.format(Locale.ROOT, "%.2f", c.value()),
+                                String.format(Locale.ROOT, "%.2f", c.typicalLow()),
+                                String.format(Locale.ROOT, "%.2f", c.typicalHigh()), 100 * c.share());
+                    }
+                });
+        int caught = r.caught().values().stream().mapToInt(Integer::intValue).sum();
+        int injected = r.injected().values().stream().mapToInt(Integer::intValue).sum();
+        console.line("  injected anomalies caught by the served model: %d of %d, by kind %s of %s", caught, injected,
+                r.caught(), r.injected());
+        console.line("report: %s", r.report().toAbsolutePath());
+    }
+}
