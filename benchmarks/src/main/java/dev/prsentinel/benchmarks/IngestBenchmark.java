@@ -10,7 +10,7 @@ import dev.prsentinel.ingest.IngestApplication;
 import dev.prsentinel.ingest.imports.ImportResult;
 import dev.prsentinel.ingest.imports.PullRequestImporter;
 import dev.prsentinel.local.EmbeddedStore;
-import dev.prsentinel.local.cli.Console;
+import dev.prsentinel.core.cli.Console;
 import dev.prsentinel.local.demo.Demo;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;

@@ -40,47 +40,76 @@ public final class ScoreApplication implements AutoCloseable {
     /** The CloudEvent types it takes (its Triggers route exactly these). */
     public static final java.util.Set<String> EVENT_TYPES = ScoreHandlers.TYPES;
 
-    private final MongoClient client;
+    private final Events events;
     private final FunctionServer server;
     private final ServedModel served;
     private final Thread loader;
 
-    private ScoreApplication(MongoClient client, FunctionServer server, ServedModel served, Thread loader) {
-        this.client = client;
+    private ScoreApplication(Events events, FunctionServer server, ServedModel served, Thread loader) {
+        this.events = events;
         this.server = server;
         this.served = served;
         this.loader = loader;
     }
 
+    /**
+     * The CloudEvent side, built on the first event: the MongoDB driver (its classes and its monitor
+     * threads) costs a cold start that clients of /score alone should not pay.
+     */
+    private static final class Events {
+        private final MongoSettings mongo;
+        private final ServedModel served;
+        private final Clock clock;
+        private MongoClient client;
+        private CloudEventEndpoint endpoint;
+        private ScoreHandlers handlers;
+
+        Events(MongoSettings mongo, ServedModel served, Clock clock) {
+            this.mongo = mongo;
+            this.served = served;
+            this.clock = clock;
+        }
+
+        synchronized CloudEventEndpoint endpoint() {
+            if (endpoint == null) {
+                client = MongoClients.create(mongo.connectionString());
+                MongoDatabase db = client.getDatabase(mongo.database());
+                handlers = new ScoreHandlers(new PullRequestStore(db, clock), new ScoreStore(db), served, clock);
+                endpoint = new CloudEventEndpoint(ScoreHandlers.TYPES.stream()
+                        .collect(Collectors.toMap(t -> t, t -> handlers::handle)),
+                        new ProcessedEvents(db, ScoreHandlers.FUNCTION, clock), MAX_BODY_BYTES);
+            }
+            return endpoint;
+        }
+
+        synchronized long unscored() {
+            return handlers == null ? 0 : handlers.unscored();
+        }
+
+        synchronized void close() {
+            if (client != null) {
+                client.close();
+            }
+        }
+    }
+
     public static ScoreApplication start(Map<String, String> env, String host, int port) throws IOException {
         Clock clock = Clock.systemUTC();
         Instant processStart = ProcessHandle.current().info().startInstant().orElse(clock.instant());
-        MongoSettings mongo = MongoSettings.fromEnvironment(env);
-        // The driver connects on first use: a scorer that only serves /score never touches the store.
-        MongoClient client = MongoClients.create(mongo.connectionString());
-        try {
-            MongoDatabase db = client.getDatabase(mongo.database());
-            ServedModel served = new ServedModel();
-            ScoreHandlers handlers = new ScoreHandlers(new PullRequestStore(db, clock), new ScoreStore(db), served,
-                    clock);
-            CloudEventEndpoint endpoint = new CloudEventEndpoint(ScoreHandlers.TYPES.stream()
-                    .collect(Collectors.toMap(t -> t, t -> handlers::handle)),
-                    new ProcessedEvents(db, ScoreHandlers.FUNCTION, clock), MAX_BODY_BYTES);
-            Metrics metrics = new Metrics(handlers::unscored);
-            FunctionServer server = new FunctionServer(endpoint, host, port, served::ready, Map.of(
-                    "/score", metrics.counting(new ScoreApi(served)),
-                    "/openapi.yaml", (method, query, headers, body) -> openApi(),
-                    "/metrics", (method, query, headers, body) -> metrics.render(served)));
-            Duration retry = Duration.parse(env.getOrDefault("MODEL_RETRY", "PT10S"));
-            Thread loader = new Thread(() -> load(env, clock, served, retry, processStart, metrics), "model-loader");
-            loader.setDaemon(true);
-            loader.start();
-            LOG.info("score listening on {}", server.port());
-            return new ScoreApplication(client, server, served, loader);
-        } catch (IOException | RuntimeException e) {
-            client.close();
-            throw e;
-        }
+        ServedModel served = new ServedModel();
+        Events events = new Events(MongoSettings.fromEnvironment(env), served, clock);
+        Metrics metrics = new Metrics(events::unscored);
+        FunctionServer server = new FunctionServer(MAX_BODY_BYTES, host, port, served::ready, Map.of(
+                "/", FunctionServer.events((headers, body) -> events.endpoint().handle(headers, body)),
+                "/score", metrics.counting(new ScoreApi(served)),
+                "/openapi.yaml", (method, query, headers, body) -> openApi(),
+                "/metrics", (method, query, headers, body) -> metrics.render(served)));
+        Duration retry = Duration.parse(env.getOrDefault("MODEL_RETRY", "PT10S"));
+        Thread loader = new Thread(() -> load(env, clock, served, retry, processStart, metrics), "model-loader");
+        loader.setDaemon(true);
+        loader.start();
+        LOG.info("score listening on {}", server.port());
+        return new ScoreApplication(events, server, served, loader);
     }
 
     private static void load(Map<String, String> env, Clock clock, ServedModel served, Duration retry,
@@ -126,7 +155,7 @@ public final class ScoreApplication implements AutoCloseable {
     public void close() {
         loader.interrupt();
         server.close();
-        client.close();
+        events.close();
     }
 
     public static void main(String[] args) throws Exception {

@@ -5,8 +5,6 @@ import dev.prsentinel.core.features.FeatureGroup;
 import dev.prsentinel.core.features.FeatureSpecV1;
 import dev.prsentinel.core.model.PullRequest;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -28,6 +26,9 @@ public final class Scorer {
     private final double[] center;
     private final double[] scale;
     private final int width;
+    private final int[] groupOf;
+    private final String[] names;
+    private final String[] groupNames;
 
     public Scorer(ModelPackage model) {
         this.model = model;
@@ -35,6 +36,15 @@ public final class Scorer {
         this.center = model.center().clone();
         this.scale = model.scale().clone();
         this.width = FeatureSpecV1.size();
+        this.groupOf = new int[width];
+        this.names = new String[width];
+        this.groupNames = new String[width];
+        for (int j = 0; j < width; j++) {
+            Feature f = FeatureSpecV1.FEATURES.get(j);
+            groupOf[j] = f.group().ordinal();
+            names[j] = f.name();
+            groupNames[j] = f.group().wireName();
+        }
     }
 
     public ModelPackage model() {
@@ -83,16 +93,27 @@ public final class Scorer {
     public Score explain(double[] raw, int topN) {
         double[] errors = new double[width];
         double score = autoencoder.errors(scaled(raw), errors);
-        double total = Arrays.stream(errors).sum();
+        double total = 0;
         double[] byGroup = new double[FeatureGroup.values().length];
-        List<Contribution> all = new ArrayList<>(width);
         for (int j = 0; j < width; j++) {
-            Feature f = FeatureSpecV1.FEATURES.get(j);
-            byGroup[f.group().ordinal()] += errors[j];
-            all.add(new Contribution(f.name(), f.group().wireName(), raw[j], model.typicalLow()[j],
-                    model.typicalHigh()[j], errors[j], total > 0 ? errors[j] / total : 0));
+            total += errors[j];
+            byGroup[groupOf[j]] += errors[j];
         }
-        all.sort(Comparator.comparingDouble(Contribution::error).reversed());
+        // The largest few by selection: topN is small, and this is the hot path of every answer.
+        int n = Math.min(topN, width);
+        List<Contribution> top = new ArrayList<>(n);
+        boolean[] taken = new boolean[width];
+        for (int k = 0; k < n; k++) {
+            int best = -1;
+            for (int j = 0; j < width; j++) {
+                if (!taken[j] && (best < 0 || errors[j] > errors[best])) {
+                    best = j;
+                }
+            }
+            taken[best] = true;
+            top.add(new Contribution(names[best], groupNames[best], raw[best], model.typicalLow()[best],
+                    model.typicalHigh()[best], errors[best], total > 0 ? errors[best] / total : 0));
+        }
         boolean anomalous = score > model.threshold();
         String category = NORMAL;
         if (anomalous) {
@@ -104,8 +125,7 @@ public final class Scorer {
             }
             category = FeatureGroup.values()[best].wireName();
         }
-        return new Score(score, model.threshold(), anomalous, category, List.copyOf(all.subList(0,
-                Math.min(topN, all.size()))));
+        return new Score(score, model.threshold(), anomalous, category, List.copyOf(top));
     }
 
     /** Robust scaling as training applied it; a missing input becomes the median (0 once scaled). */

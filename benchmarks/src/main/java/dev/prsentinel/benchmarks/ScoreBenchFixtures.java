@@ -1,0 +1,65 @@
+package dev.prsentinel.benchmarks;
+
+import dev.prsentinel.core.anomaly.ModelPackage;
+import dev.prsentinel.core.features.Feature;
+import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.RobustScaler;
+import dev.prsentinel.core.github.GitHubPullRequests;
+import dev.prsentinel.core.model.PullRequest;
+import dev.prsentinel.core.synthetic.SyntheticPullRequests;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * What benchmarks/run-score.sh serves and sends: {@code model DIR} writes a model package of the
+ * shipped shape (31-16-4-16-31, seeded random weights, a scaler fitted on synthetic PRs);
+ * {@code body FILE} writes one synthetic PR as GitHub's JSON, the request body.
+ */
+public final class ScoreBenchFixtures {
+
+    private ScoreBenchFixtures() {
+    }
+
+    static ModelPackage model() {
+        List<PullRequest> prs = SyntheticPullRequests.generate(3, 2000, 4, 0.01,
+                Instant.parse("2026-11-01T00:00:00Z")).pullRequests();
+        RobustScaler scaler = RobustScaler.fit(FeatureSpecV1.VERSION,
+                prs.stream().map(FeatureSpecV1::extract).toArray(double[][]::new));
+        int n = FeatureSpecV1.size();
+        int[] sizes = {n, 16, 4, 16, n};
+        Random random = new Random(1);
+        List<ModelPackage.Layer> layers = new ArrayList<>();
+        for (int l = 0; l + 1 < sizes.length; l++) {
+            float[] w = new float[sizes[l] * sizes[l + 1]];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) random.nextGaussian() * 0.3f;
+            }
+            layers.add(new ModelPackage.Layer(sizes[l], sizes[l + 1], l + 2 < sizes.length ? "relu" : "linear", w,
+                    new float[sizes[l + 1]]));
+        }
+        double[] ones = new double[n];
+        Arrays.fill(ones, 1);
+        return new ModelPackage(ModelPackage.FORMAT, FeatureSpecV1.VERSION,
+                FeatureSpecV1.FEATURES.stream().map(Feature::name).toList(), layers, scaler.center(), scaler.scale(),
+                1.0, 99, ones, ones, new double[n], ones, Map.of("purpose", "benchmark"));
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length == 2 && args[0].equals("model")) {
+            model().write(Path.of(args[1]));
+        } else if (args.length == 2 && args[0].equals("body")) {
+            PullRequest pr = SyntheticPullRequests.generate(5, 10, 1, 0, Instant.parse("2026-11-01T00:00:00Z"))
+                    .pullRequests().get(3);
+            Files.writeString(Path.of(args[1]), GitHubPullRequests.toJson(pr).toString());
+        } else {
+            throw new IllegalArgumentException("usage: model DIR | body FILE");
+        }
+    }
+}

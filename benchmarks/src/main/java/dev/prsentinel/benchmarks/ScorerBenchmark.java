@@ -1,0 +1,67 @@
+package dev.prsentinel.benchmarks;
+
+import dev.prsentinel.core.anomaly.Scorer;
+import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.model.PullRequest;
+import dev.prsentinel.core.synthetic.SyntheticPullRequests;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The scorer alone, one PR at a time (batch 1), beside the feature extraction it starts with (the
+ * baseline in the same run): extraction, extraction + score, extraction + score + explanation
+ * (top 3). The model has the shipped shape (31-16-4-16-31) with seeded random weights: the cost
+ * does not depend on the values. Target: explain at most 5 us per PR. Run:
+ * {@code benchmarks/run-score.sh} (or the JMH main with this class's name).
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class ScorerBenchmark {
+
+    private PullRequest[] prs;
+    private Scorer scorer;
+    private int next;
+
+    @Setup
+    public void setUp() {
+        List<PullRequest> generated = SyntheticPullRequests.generate(3, 1024, 4, 0.01,
+                Instant.parse("2026-11-01T00:00:00Z")).pullRequests();
+        prs = generated.toArray(PullRequest[]::new);
+        scorer = new Scorer(ScoreBenchFixtures.model());
+    }
+
+    private PullRequest nextPr() {
+        next = (next + 1) & 1023;
+        return prs[next];
+    }
+
+    @Benchmark
+    public double[] extractBaseline() {
+        return FeatureSpecV1.extract(nextPr());
+    }
+
+    @Benchmark
+    public double extractAndScore() {
+        return scorer.score(FeatureSpecV1.extract(nextPr()));
+    }
+
+    @Benchmark
+    public Scorer.Score extractScoreAndExplain() {
+        return scorer.explain(nextPr(), 3);
+    }
+}
