@@ -191,6 +191,11 @@ public final class LocalStack implements AutoCloseable {
         return tracking.description();
     }
 
+    /** Where training runs are tracked, as MLFLOW_TRACKING_URI says it. */
+    public String trackingUri() {
+        return tracking.uri();
+    }
+
     /** The tracking training runs go to. */
     public Tracking tracking() {
         return Tracking.forUri(tracking.uri(), Clock.systemUTC());

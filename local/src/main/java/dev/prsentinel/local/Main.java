@@ -1,11 +1,17 @@
 package dev.prsentinel.local;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.prsentinel.core.Json;
+import dev.prsentinel.core.cli.Console;
 import dev.prsentinel.core.events.SyncRequested;
+import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.store.PullRequestStore;
+import dev.prsentinel.core.synthetic.SyntheticPullRequests;
 import dev.prsentinel.ingest.imports.ImportResult;
 import dev.prsentinel.ingest.imports.PullRequestImporter;
-import dev.prsentinel.core.cli.Console;
 import dev.prsentinel.local.demo.Demo;
+import dev.prsentinel.local.demo.Scoring;
+import dev.prsentinel.score.ScoreFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,6 +32,10 @@ public final class Main {
               import FILE                   JSON lines of GitHub PR objects (.jsonl) or the pullreqs CSV (.csv[.gz])
               sync --repo owner/name [--since ISO-TIME]
                                             backfill from GitHub's API (GITHUB_TOKEN, GITHUB_API_URL are read)
+              report [--out FILE]           every stored PR scored by the champion, as one HTML page
+                                            (default DATA-DIR/report.html)
+              score-file INPUT OUTPUT       a file of PRs (.jsonl or pullreqs .csv, .gz too) scored into a CSV
+                                            with the champion (or MODEL_DIR / MLFLOW_TRACKING_URI when set)
             common options:
               --data-dir DIR                where the embedded store and dead letters live (default .prsentinel)
             """;
@@ -62,6 +72,8 @@ public final class Main {
                 case "demo" -> demo(options, dataDir, console);
                 case "import" -> importFile(positional, dataDir, console);
                 case "sync" -> sync(options, dataDir, console);
+                case "report" -> report(options, dataDir, console);
+                case "score-file" -> scoreFile(positional, dataDir, console);
                 default -> {
                     console.line("unknown command %s%n%s", args[0], USAGE);
                     yield 2;
@@ -141,6 +153,35 @@ public final class Main {
             console.line("store now holds %,d PRs of %s", stack.pullRequests().countByRepo().getOrDefault(repo, 0L),
                     repo);
             return "complete".equals(state.getString("last_status")) ? 0 : 1;
+        }
+    }
+
+    private static int report(Map<String, String> options, Path dataDir, Console console) throws Exception {
+        Path out = Path.of(options.getOrDefault("out", dataDir.resolve("report.html").toString()));
+        Map<String, SyntheticPullRequests.Kind> kinds = new HashMap<>();
+        Path anomalies = dataDir.resolve(Demo.ANOMALIES_FILE);
+        if (Files.isRegularFile(anomalies)) {
+            for (JsonNode a : Json.mapper().readTree(anomalies.toFile())) {
+                kinds.put(PullRequest.key(a.get("repo").asText(), a.get("number").asInt()),
+                        SyntheticPullRequests.Kind.valueOf(a.get("kind").asText()));
+            }
+        }
+        try (LocalStack stack = LocalStack.start(new LocalStack.Options(dataDir, null, "http://127.0.0.1:9", null))) {
+            Scoring.Result r = Scoring.run(stack, kinds, out, Duration.ofSeconds(20));
+            Scoring.print(r, kinds, console);
+            return r.model() == null ? 1 : 0;
+        }
+    }
+
+    private static int scoreFile(List<String> positional, Path dataDir, Console console) throws Exception {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        if (env.get("MODEL_DIR") != null || env.get("MLFLOW_TRACKING_URI") != null) {
+            return ScoreFile.run(positional.toArray(String[]::new), env, console);
+        }
+        // The champion of this data directory's registry, wherever the local runtime tracks runs.
+        try (LocalStack stack = LocalStack.start(new LocalStack.Options(dataDir, null, "http://127.0.0.1:9", null))) {
+            env.put("MLFLOW_TRACKING_URI", stack.trackingUri());
+            return ScoreFile.run(positional.toArray(String[]::new), env, console);
         }
     }
 }

@@ -135,7 +135,9 @@ public final class Report {
             <script>
             (function () {
               var d = JSON.parse(document.getElementById('report-data').textContent);
-              var f = function (v, n) { return v === null ? 'missing' : Number(v).toPrecision(n || 3); };
+              // Typical ranges come back from float32 scaling: below 1e-6 is zero, not 5.3e-9.
+              var f = function (v, n) { return v === null ? 'missing'
+                : Math.abs(v) < 1e-6 ? '0' : Number(v).toPrecision(n || 3); };
               document.getElementById('summary').textContent = d.scored + ' PRs scored with ' + d.model.name
                 + ' version ' + d.model.version + ' (threshold ' + f(d.model.threshold) + '): ' + d.anomalous
                 + ' anomalous. Generated ' + d.generated_at + '.';
