@@ -30,13 +30,16 @@ import org.slf4j.LoggerFactory;
  * retried every MODEL_RETRY (PT10S) while it cannot be read. Until one is loaded, readiness fails
  * and /score answers 503; liveness stays up, so Knative waits instead of restarting.
  *
- * <p>Environment: PORT (8080), the model's (MODEL_DIR, or MLFLOW_TRACKING_URI with MODEL_NAME,
- * MODEL_VERSION or MODEL_ALIAS, MODEL_CACHE_DIR), and MONGODB_URI / MONGODB_DATABASE for events.
+ * <p>Environment: PORT (8080); the model's (MODEL_DIR, or MLFLOW_TRACKING_URI with MODEL_NAME,
+ * MODEL_VERSION or MODEL_ALIAS, MODEL_CACHE_DIR); MONGODB_URI / MONGODB_DATABASE for events;
+ * SCORE_NOOP_ENDPOINT=true adds POST /noop, the serving benchmark's baseline (the same request
+ * read and answered, nothing computed).
  */
 public final class ScoreApplication implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScoreApplication.class);
     static final int MAX_BODY_BYTES = 1024 * 1024;
+    private static final byte[] NOOP_ANSWER = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
     /** The CloudEvent types it takes (its Triggers route exactly these). */
     public static final java.util.Set<String> EVENT_TYPES = ScoreHandlers.TYPES;
 
@@ -99,11 +102,17 @@ public final class ScoreApplication implements AutoCloseable {
         ServedModel served = new ServedModel();
         Events events = new Events(MongoSettings.fromEnvironment(env), served, clock);
         Metrics metrics = new Metrics(events::unscored);
-        FunctionServer server = new FunctionServer(MAX_BODY_BYTES, host, port, served::ready, Map.of(
+        Map<String, FunctionServer.Route> routes = new java.util.HashMap<>(Map.of(
                 "/", FunctionServer.events((headers, body) -> events.endpoint().handle(headers, body)),
                 "/score", metrics.counting(new ScoreApi(served)),
                 "/openapi.yaml", (method, query, headers, body) -> openApi(),
                 "/metrics", (method, query, headers, body) -> metrics.render(served)));
+        if ("true".equals(env.get("SCORE_NOOP_ENDPOINT"))) {
+            // The serving benchmark's baseline: the same request, read and answered, nothing computed.
+            routes.put("/noop", metrics.counting((method, query, headers, body) -> new CloudEventEndpoint.Response(
+                    200, Map.of("content-type", "application/json"), NOOP_ANSWER)));
+        }
+        FunctionServer server = new FunctionServer(MAX_BODY_BYTES, host, port, served::ready, routes);
         Duration retry = Duration.parse(env.getOrDefault("MODEL_RETRY", "PT10S"));
         Thread loader = new Thread(() -> load(env, clock, served, retry, processStart, metrics), "model-loader");
         loader.setDaemon(true);
@@ -123,8 +132,14 @@ public final class ScoreApplication implements AutoCloseable {
                         loaded.model().threshold());
                 return;
             } catch (RuntimeException e) {
-                served.failed(e.getMessage(), e instanceof ModelSource.NoModelYet);
-                LOG.warn("no model to serve: {}; trying again in {}", e.getMessage(), retry);
+                boolean none = e instanceof ModelSource.NoModelYet;
+                // Before the first training there is simply no model: said once, not every retry.
+                if (!none) {
+                    LOG.warn("no model to serve: {}; trying again in {}", e.getMessage(), retry);
+                } else if (!served.noneRegistered()) {
+                    LOG.info("no model to serve yet: {}; checking every {}", e.getMessage(), retry);
+                }
+                served.failed(e.getMessage(), none);
             }
             try {
                 Thread.sleep(retry.toMillis());

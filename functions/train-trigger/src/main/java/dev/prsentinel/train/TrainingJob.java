@@ -103,8 +103,10 @@ public final class TrainingJob {
             sink.send(event(outcome.verdict().candidate() ? EventTypes.MODEL_CANDIDATE : EventTypes.MODEL_REJECTED,
                     featureSetId, data));
             return Optional.of(outcome);
-        } catch (RuntimeException e) {
-            String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+        } catch (Exception e) {
+            // Exception, not RuntimeException: Spark throws its checked SparkException from Scala
+            // (an unreadable Parquet file, say), and that must end in train.failed as well.
+            String reason = reason(e);
             try {
                 record(db -> new TrainState(db).failed(featureSetId, reason, clock.instant()));
             } catch (RuntimeException stateFailure) {
@@ -115,6 +117,15 @@ public final class TrainingJob {
                     new TrainFailed(featureSetId, reason), clock));
             return Optional.empty();
         }
+    }
+
+    /** A failure in one line for an event and a log: Spark's messages carry whole stack traces. */
+    static String reason(Exception e) {
+        String message = String.valueOf(e.getMessage()).strip();
+        int nl = message.indexOf('\n');
+        message = nl < 0 ? message : message.substring(0, nl);
+        return e.getClass().getSimpleName() + ": " + (message.length() > 400 ? message.substring(0, 400) + "..."
+                : message);
     }
 
     /** The set's histograms, which the next sets' drift is measured against. */

@@ -59,8 +59,10 @@ public final class TrainingJobMain {
             } finally {
                 spark.stop();
             }
-        } catch (RuntimeException e) {
-            String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+        } catch (Exception e) {
+            // Exception, not RuntimeException: Spark throws its checked SparkException from Scala
+            // (an unreadable Parquet file, say), and that must end in train.failed as well.
+            String reason = TrainingJob.reason(e);
             sink.send(Events.create(Events.derivedId(EventTypes.TRAIN_FAILED, String.valueOf(featureSet), reason),
                     EventTypes.TRAIN_FAILED, TrainFailed.VERSION, TrainingJob.FUNCTION, featureSet,
                     new TrainFailed(featureSet, reason), clock));

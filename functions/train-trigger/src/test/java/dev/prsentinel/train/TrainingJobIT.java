@@ -88,4 +88,32 @@ class TrainingJobIT {
         assertThat(state.attempted("fs-v1-missing")).isFalse();
         assertThat(state.record("fs-v1-missing").getString("reason")).contains("does not exist");
     }
+
+    @Test
+    void aCorruptFeatureSetEndsInTrainFailedAndRegistersNothing() throws Exception {
+        java.nio.file.Path location = output.resolve("fs-v1-corrupt");
+        java.nio.file.Files.createDirectories(location.resolve("features.parquet"));
+        java.nio.file.Files.writeString(location.resolve("features.parquet").resolve("part-0.parquet"),
+                "not parquet at all");
+        mongo.database().getCollection("feature_sets").insertOne(new org.bson.Document("_id", "fs-v1-corrupt")
+                .append("status", "ready").append("spec_version", FeatureSpecV1.VERSION)
+                .append("location", location.toString()).append("rows", 2000L)
+                .append("scaler", new org.bson.Document("center", java.util.Collections.nCopies(FeatureSpecV1.size(),
+                        0.0)).append("scale", java.util.Collections.nCopies(FeatureSpecV1.size(), 1.0))));
+        MlflowClient mlflow = new MlflowClient(MLFLOW.uri(), Clock.systemUTC());
+        String model = "corrupt-set-model";
+        try (EventRecorder own = new EventRecorder()) {
+            TrainingJob job = new TrainingJob(mongo.connectionString(), "prsentinel",
+                    new TrainingRun(mlflow, Gate.defaults(), Map.of(), model), EventSink.forUrl(own.url()),
+                    Clock.systemUTC());
+
+            assertThat(job.run(spark, "fs-v1-corrupt", AutoencoderTrainer.Settings.defaults(3))).isEmpty();
+
+            assertThat(own.types()).containsExactly(EventTypes.TRAIN_FAILED);
+            assertThat(own.events().get(0).body()).contains("fs-v1-corrupt").doesNotContain("\\n\\tat ");
+        }
+        assertThat(mlflow.versions(model)).isEmpty();
+        assertThat(new TrainState(mongo.database()).record("fs-v1-corrupt").getString("status"))
+                .isEqualTo("failed");
+    }
 }

@@ -23,6 +23,9 @@ import java.util.List;
  */
 public final class GitHubPullRequests {
 
+    /** owner/name; compiled once, this runs for every PR scored or stored. */
+    private static final java.util.regex.Pattern REPO = java.util.regex.Pattern.compile("[^/\\s]+/[^/\\s]+");
+
     private GitHubPullRequests() {
     }
 
@@ -43,7 +46,7 @@ public final class GitHubPullRequests {
         if (repo == null) {
             repo = fallbackRepo;
         }
-        if (repo == null || !repo.matches("[^/\\s]+/[^/\\s]+")) {
+        if (repo == null || !REPO.matcher(repo).matches()) {
             throw new InvalidPayloadException(prefix + ".base.repo.full_name", "missing or not owner/name");
         }
         JsonNode numberNode = pr.get("number");
@@ -99,7 +102,7 @@ public final class GitHubPullRequests {
             throw new InvalidPayloadException(prefix, "expected a pull request object");
         }
         String repo = text(d, "repo", prefix);
-        if (repo == null || !repo.matches("[^/\\s]+/[^/\\s]+")) {
+        if (repo == null || !REPO.matcher(repo).matches()) {
             throw new InvalidPayloadException(prefix + ".repo", "missing or not owner/name");
         }
         JsonNode number = d.get("number");
