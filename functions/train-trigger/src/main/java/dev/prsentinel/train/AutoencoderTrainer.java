@@ -25,6 +25,7 @@ import dev.prsentinel.core.anomaly.Autoencoder;
 import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.features.Feature;
 import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.Quantiles;
 import dev.prsentinel.core.features.RobustScaler;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -246,10 +247,7 @@ public final class AutoencoderTrainer {
         }
         double[] sorted = values.clone();
         Arrays.sort(sorted);
-        double h = (sorted.length - 1) * p / 100;
-        int lo = (int) Math.floor(h);
-        int hi = Math.min(lo + 1, sorted.length - 1);
-        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+        return Quantiles.sorted(sorted, p / 100);
     }
 
     static String hash(float[][] params) {

@@ -93,6 +93,13 @@ public final class FunctionServer implements AutoCloseable {
                 : CloudEventEndpoint.jsonError(405, "POST CloudEvents to /");
     }
 
+    /** Blocks until the JVM is asked to stop (SIGTERM from Kubernetes): a function's main waits here. */
+    public static void awaitShutdown() throws InterruptedException {
+        java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+        stop.await();
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }

@@ -1,12 +1,13 @@
 package dev.prsentinel.core.features;
 
 /** Quantiles of sorted data, linearly interpolated (the R-7 / numpy "linear" definition). */
-final class Quantiles {
+public final class Quantiles {
 
     private Quantiles() {
     }
 
-    static double sorted(double[] values, double p) {
+    /** The {@code p} quantile (0 to 1) of ascending {@code values}; NaN when there are none. */
+    public static double sorted(double[] values, double p) {
         if (values.length == 0) {
             return Double.NaN;
         }

@@ -3,6 +3,7 @@ package dev.prsentinel.train.bench;
 import dev.prsentinel.core.anomaly.Autoencoder;
 import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.Quantiles;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
@@ -204,10 +205,7 @@ public final class TrainingBenchmark {
     private static double percentile(double[] values, double p) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
-        double h = (sorted.length - 1) * p / 100;
-        int lo = (int) Math.floor(h);
-        int hi = Math.min(lo + 1, sorted.length - 1);
-        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+        return Quantiles.sorted(sorted, p / 100);
     }
 
     private static String day(PullRequest pr) {
