@@ -84,6 +84,11 @@ public final class Scoring {
         return new Result(model[0] + " version " + model[1], scored, seconds, caught, injected, reportFile);
     }
 
+    /** Typical ranges come back from float32 scaling: -3e-8 prints as 0.00, not -0.00. */
+    private static String twoPlaces(double v) {
+        return String.format(Locale.ROOT, "%.2f", Math.abs(v) < 1e-6 ? 0.0 : v);
+    }
+
     public static void print(Result r, Map<String, SyntheticPullRequests.Kind> kinds, Console console) {
         if (r.model() == null) {
             console.line("score: no model served in time (the champion is registered by the first training)");
@@ -105,8 +110,7 @@ public final class Scoring {
                     for (Scorer.Contribution c : s.result().top()) {
                         console.line("        %-24s %10s  typical %s to %s  (%2.0f%% of the score)", c.feature(),
                                 Double.isNaN(c.value()) ? "missing" : String.format(Locale.ROOT, "%.2f", c.value()),
-                                String.format(Locale.ROOT, "%.2f", c.typicalLow()),
-                                String.format(Locale.ROOT, "%.2f", c.typicalHigh()), 100 * c.share());
+                                twoPlaces(c.typicalLow()), twoPlaces(c.typicalHigh()), 100 * c.share());
                     }
                 });
         int caught = r.caught().values().stream().mapToInt(Integer::intValue).sum();
