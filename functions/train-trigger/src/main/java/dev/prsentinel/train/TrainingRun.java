@@ -40,20 +40,32 @@ public final class TrainingRun {
     private final Gate gate;
     private final Map<String, String> tags;
     private final String modelName;
+    private final java.time.Duration abandonedAfter;
 
     /**
      * @param tags run tags known from the environment: git commit, image digest
      */
     public TrainingRun(Tracking mlflow, Gate gate, Map<String, String> tags) {
-        this(mlflow, gate, tags, MODEL_NAME);
+        this(mlflow, gate, tags, MODEL_NAME, java.time.Duration.ofHours(2));
     }
 
     /** With another registered model name (tests keep their registries apart with it). */
     TrainingRun(Tracking mlflow, Gate gate, Map<String, String> tags, String modelName) {
+        this(mlflow, gate, tags, modelName, java.time.Duration.ofHours(2));
+    }
+
+    /**
+     * @param abandonedAfter a run still RUNNING after this long was cut off (MLflow went away, or the
+     *                       Job died) and is marked FAILED by the next training; longer than any
+     *                       training may hold its lease
+     */
+    TrainingRun(Tracking mlflow, Gate gate, Map<String, String> tags, String modelName,
+            java.time.Duration abandonedAfter) {
         this.mlflow = mlflow;
         this.gate = gate;
         this.tags = Map.copyOf(tags);
         this.modelName = modelName;
+        this.abandonedAfter = abandonedAfter;
     }
 
     /**
@@ -78,7 +90,9 @@ public final class TrainingRun {
             RobustScaler scaler, AutoencoderTrainer.Settings settings) {
         Map<String, String> runTags = new LinkedHashMap<>(tags);
         runTags.put("feature_set_id", featureSetId);
-        Tracking.Run run = mlflow.createRun(mlflow.experimentId(EXPERIMENT), "train-" + featureSetId, runTags);
+        String experiment = mlflow.experimentId(EXPERIMENT);
+        closeAbandonedRuns(experiment);
+        Tracking.Run run = mlflow.createRun(experiment, "train-" + featureSetId, runTags);
         AutoencoderTrainer.Result result;
         Gate.Verdict verdict;
         Optional<ModelPackage> champion;
@@ -150,6 +164,18 @@ public final class TrainingRun {
             throw e;
         }
         return new Outcome(run.id(), Optional.of(version), Optional.of(alias), verdict, result);
+    }
+
+    /**
+     * A training cut off by an MLflow outage cannot mark its run FAILED, and a Job that dies cannot
+     * either: such runs would stay RUNNING in the UI forever. The next training ends them.
+     */
+    private void closeAbandonedRuns(String experiment) {
+        for (Tracking.Run stale : mlflow.runningRuns(experiment, java.time.Instant.now().minus(abandonedAfter))) {
+            LOG.warn("run {} is still RUNNING after {}: marking it FAILED", stale.id(), abandonedAfter);
+            mlflow.setTag(stale.id(), "failure", "abandoned: no end was recorded within " + abandonedAfter);
+            mlflow.endRun(stale.id(), "FAILED");
+        }
     }
 
     /**

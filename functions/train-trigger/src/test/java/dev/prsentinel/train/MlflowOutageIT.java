@@ -35,7 +35,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * 503 as a gateway in front of a stopped server does (stopping the real server k requests in would
  * need the same hook inside it). For every k: the training fails with the reason; afterwards every
  * alias points at a complete version whose model loads; at most the newest version is left without
- * an alias, and the next training removes it and registers its own.
+ * an alias, and the next training removes it and registers its own. The runs left RUNNING are
+ * ended by a later training.
  */
 class MlflowOutageIT {
 
@@ -155,5 +156,12 @@ class MlflowOutageIT {
             }
         }
         assertThat(orphans).as("an outage between creating the version and its alias happened").isPositive();
+
+        // The cut runs could not be ended while MLflow was away: the next training ends them.
+        String experiment = direct.experimentId(TrainingRun.EXPERIMENT);
+        assertThat(direct.runningRuns(experiment, java.time.Instant.now())).isNotEmpty();
+        new TrainingRun(direct, Gate.defaults(), Map.of(), model, java.time.Duration.ZERO)
+                .execute("fs-z", train, validation, heldOut, scaler, settings);
+        assertThat(direct.runningRuns(experiment, java.time.Instant.now())).isEmpty();
     }
 }

@@ -121,6 +121,28 @@ public final class LocalTracking implements Tracking {
         return new Run(runId, dir.getParent().getFileName().toString(), dir.resolve("artifacts").toUri().toString());
     }
 
+    @Override
+    public List<Run> runningRuns(String experimentId, java.time.Instant startedBefore) {
+        Path dir = root.resolve(experimentId);
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<Run> out = new ArrayList<>();
+        try (Stream<Path> runs = Files.list(dir)) {
+            for (Path r : runs.filter(p -> Files.isRegularFile(p.resolve("run.json"))).toList()) {
+                JsonNode run = read(r.resolve("run.json"));
+                if ("RUNNING".equals(run.path("status").asText())
+                        && run.path("start_time").asLong() < startedBefore.toEpochMilli()) {
+                    out.add(new Run(r.getFileName().toString(), experimentId,
+                            r.resolve("artifacts").toUri().toString()));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
     /** The run's record: status, tags, params. */
     public JsonNode runRecord(String runId) {
         return runJson(runId);

@@ -126,6 +126,17 @@ public final class MlflowClient implements Tracking {
     }
 
     @Override
+    public List<Run> runningRuns(String experimentId, java.time.Instant startedBefore) {
+        ObjectNode body = obj().put("filter", "attributes.status = 'RUNNING' and attributes.start_time < "
+                + startedBefore.toEpochMilli()).put("max_results", 1000);
+        body.putArray("experiment_ids").add(experimentId);
+        List<Run> out = new ArrayList<>();
+        post("api/2.0/mlflow/runs/search", body).path("runs").forEach(r -> out.add(new Run(
+                r.at("/info/run_id").asText(), experimentId, r.at("/info/artifact_uri").asText())));
+        return out;
+    }
+
+    @Override
     public String link(Run run) {
         return base + "#/experiments/" + run.experimentId() + "/runs/" + run.id();
     }

@@ -75,6 +75,9 @@ public interface Tracking {
 
     Run run(String runId);
 
+    /** Runs of an experiment still RUNNING that started before {@code startedBefore}. */
+    List<Run> runningRuns(String experimentId, java.time.Instant startedBefore);
+
     void uploadArtifact(Run run, String path, byte[] content);
 
     byte[] downloadArtifact(Run run, String path);

@@ -28,7 +28,10 @@ class LocalTrackingTest {
         tracking.logMetrics(run.id(), Map.of("validation_loss", 0.45), 1);
         byte[] model = "{\"format\":\"prsentinel-autoencoder/1\"}".getBytes(StandardCharsets.UTF_8);
         tracking.uploadArtifact(run, "model/model.json", model);
+        assertThat(tracking.runningRuns(experiment, java.time.Instant.now().plusSeconds(1))).containsExactly(run);
+        assertThat(tracking.runningRuns(experiment, java.time.Instant.now().minusSeconds(60))).isEmpty();
         tracking.endRun(run.id(), "FINISHED");
+        assertThat(tracking.runningRuns(experiment, java.time.Instant.now().plusSeconds(1))).isEmpty();
 
         assertThat(tracking.run(run.id())).isEqualTo(run);
         assertThat(tracking.downloadArtifact(run, "model/model.json")).isEqualTo(model);

@@ -31,7 +31,10 @@ class MlflowClientIT {
         byte[] model = "{\"format\":\"prsentinel-autoencoder/1\"}".getBytes(StandardCharsets.UTF_8);
         mlflow.uploadArtifact(run, "model/model.json", model);
         assertThat(mlflow.downloadArtifact(run, "model/model.json")).isEqualTo(model);
+        assertThat(mlflow.runningRuns(experiment, java.time.Instant.now().plusSeconds(5))).containsExactly(run);
+        assertThat(mlflow.runningRuns(experiment, java.time.Instant.now().minusSeconds(60))).isEmpty();
         mlflow.endRun(run.id(), "FINISHED");
+        assertThat(mlflow.runningRuns(experiment, java.time.Instant.now().plusSeconds(5))).isEmpty();
 
         JsonNode stored = mlflow.getRun(run.id());
         assertThat(stored.at("/info/status").asText()).isEqualTo("FINISHED");
