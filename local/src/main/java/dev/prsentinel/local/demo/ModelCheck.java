@@ -1,10 +1,9 @@
 package dev.prsentinel.local.demo;
 
 import com.mongodb.client.MongoDatabase;
-import dev.prsentinel.core.anomaly.Autoencoder;
 import dev.prsentinel.core.anomaly.ModelPackage;
+import dev.prsentinel.core.anomaly.Scorer;
 import dev.prsentinel.core.features.FeatureSpecV1;
-import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.store.PullRequestDocuments;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
 import java.util.EnumMap;
@@ -24,22 +23,14 @@ public record ModelCheck(long flagged, long scored, Map<SyntheticPullRequests.Ki
         Map<SyntheticPullRequests.Kind, Integer> injected) {
 
     public static ModelCheck of(ModelPackage model, MongoDatabase db, Map<String, SyntheticPullRequests.Kind> kinds) {
-        Autoencoder ae = model.autoencoder();
-        RobustScaler scaler = model.scaler();
-        double[] scaled = new double[FeatureSpecV1.size()];
-        float[] x = new float[FeatureSpecV1.size()];
-        double[] errors = new double[FeatureSpecV1.size()];
+        Scorer scorer = new Scorer(model);
         long flagged = 0;
         long scored = 0;
         Map<SyntheticPullRequests.Kind, Integer> caught = new EnumMap<>(SyntheticPullRequests.Kind.class);
         Map<SyntheticPullRequests.Kind, Integer> injected = new EnumMap<>(SyntheticPullRequests.Kind.class);
         for (Document d : db.getCollection(PullRequestDocuments.COLLECTION).find().batchSize(2000)) {
             var pr = PullRequestDocuments.fromDocument(d);
-            scaler.transform(FeatureSpecV1.extract(pr), scaled);
-            for (int j = 0; j < x.length; j++) {
-                x[j] = (float) scaled[j];
-            }
-            boolean anomalous = ae.errors(x, errors) > model.threshold();
+            boolean anomalous = scorer.score(FeatureSpecV1.extract(pr)) > model.threshold();
             scored++;
             flagged += anomalous ? 1 : 0;
             SyntheticPullRequests.Kind kind = kinds.get(pr.key());
