@@ -16,7 +16,6 @@ import io.cloudevents.CloudEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -129,9 +128,6 @@ public final class TrainTriggerHandlers {
         if (drift == null || last.isEmpty() || !last.get().featureSetId().equals(drift.getString("reference_set_id"))) {
             return Map.of();
         }
-        Map<String, List<Long>> counts = new LinkedHashMap<>();
-        drift.get("bin_counts", Document.class).forEach((name, v) -> counts.put(name,
-                ((List<?>) v).stream().map(n -> ((Number) n).longValue()).toList()));
-        return counts;
+        return TrainingReference.countsFrom(drift.get("bin_counts", Document.class));
     }
 }

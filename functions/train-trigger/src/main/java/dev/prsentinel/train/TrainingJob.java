@@ -17,9 +17,7 @@ import io.cloudevents.CloudEvent;
 import java.time.Clock;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -130,16 +128,8 @@ public final class TrainingJob {
 
     /** The set's histograms, which the next sets' drift is measured against. */
     private TrainingReference reference(Document record, String featureSetId) {
-        Map<String, List<Double>> edges = new LinkedHashMap<>();
-        Map<String, List<Long>> counts = new LinkedHashMap<>();
-        for (Document f : record.getList("statistics", Document.class, List.of())) {
-            edges.put(f.getString("name"), f.getList("bin_edges", Number.class).stream()
-                    .map(Number::doubleValue).toList());
-            counts.put(f.getString("name"), f.getList("bin_counts", Number.class).stream()
-                    .map(Number::longValue).toList());
-        }
-        return new TrainingReference(featureSetId, ((Number) record.get("rows")).longValue(), clock.instant(), edges,
-                counts);
+        return TrainingReference.fromStatistics(featureSetId, ((Number) record.get("rows")).longValue(),
+                clock.instant(), record.getList("statistics", Document.class, List.of()));
     }
 
     /** Records the end of this training: the set's state, and the new drift reference when a model came out. */

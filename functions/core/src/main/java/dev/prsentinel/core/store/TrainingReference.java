@@ -43,16 +43,33 @@ public record TrainingReference(String featureSetId, long rows, Instant trainedA
         if (d == null) {
             return Optional.empty();
         }
+        return Optional.of(fromStatistics(d.getString("feature_set_id"), ((Number) d.get("rows")).longValue(),
+                d.getDate("trained_at").toInstant(), d.getList("features", Document.class)));
+    }
+
+    /**
+     * A reference from per-feature documents with {@code name}, {@code bin_edges} and
+     * {@code bin_counts}: the shape of a feature set's stored statistics, and of this record.
+     */
+    public static TrainingReference fromStatistics(String featureSetId, long rows, Instant trainedAt,
+            List<Document> statistics) {
         Map<String, List<Double>> edges = new LinkedHashMap<>();
         Map<String, List<Long>> counts = new LinkedHashMap<>();
-        for (Document f : d.getList("features", Document.class)) {
+        for (Document f : statistics) {
             edges.put(f.getString("name"), f.getList("bin_edges", Number.class).stream()
                     .map(Number::doubleValue).toList());
             counts.put(f.getString("name"), f.getList("bin_counts", Number.class).stream()
                     .map(Number::longValue).toList());
         }
-        return Optional.of(new TrainingReference(d.getString("feature_set_id"),
-                ((Number) d.get("rows")).longValue(), d.getDate("trained_at").toInstant(), edges, counts));
+        return new TrainingReference(featureSetId, rows, trainedAt, edges, counts);
+    }
+
+    /** Counts by feature as a feature set's {@code drift.bin_counts} stores them (see {@link #recount}). */
+    public static Map<String, List<Long>> countsFrom(Document binCounts) {
+        Map<String, List<Long>> counts = new LinkedHashMap<>();
+        binCounts.forEach((name, v) -> counts.put(name, ((List<?>) v).stream().map(n -> ((Number) n).longValue())
+                .toList()));
+        return counts;
     }
 
     /** Makes this the reference (the last write wins: trainings end one at a time). */

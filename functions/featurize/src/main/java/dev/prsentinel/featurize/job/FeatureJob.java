@@ -28,7 +28,6 @@ import java.util.Date;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -269,9 +268,7 @@ public final class FeatureJob {
         if (d == null) {
             return null;
         }
-        Document counts = d.get("bin_counts", Document.class);
-        Map<String, List<Long>> byFeature = new LinkedHashMap<>();
-        counts.forEach((k, v) -> byFeature.put(k, ((List<?>) v).stream().map(n -> ((Number) n).longValue()).toList()));
-        return new FeatureSetResult.DriftCounts(d.getString("reference_set_id"), byFeature);
+        return new FeatureSetResult.DriftCounts(d.getString("reference_set_id"),
+                TrainingReference.countsFrom(d.get("bin_counts", Document.class)));
     }
 }
