@@ -53,12 +53,7 @@ final class TestModels {
         double[] errors = new double[n];
         double[] errorMean = new double[n];
         for (int i = 0; i < raw.length; i++) {
-            double[] s = scaler.transform(raw[i]);
-            float[] x = new float[n];
-            for (int j = 0; j < n; j++) {
-                x[j] = (float) s[j];
-            }
-            scores[i] = ae.errors(x, errors);
+            scores[i] = ae.errors(scaler.transformToFloat(raw[i]), errors);
             for (int j = 0; j < n; j++) {
                 errorMean[j] += errors[j] / raw.length;
             }

@@ -154,17 +154,12 @@ public final class TrainingJob {
                 .toList();
         float[][] out = new float[rows.size()][];
         double[] raw = new double[names.size()];
-        double[] scaled = new double[names.size()];
         for (int i = 0; i < out.length; i++) {
             Row row = rows.get(i);
             for (int j = 0; j < raw.length; j++) {
                 raw[j] = row.getDouble(row.fieldIndex(names.get(j)));
             }
-            scaler.transform(raw, scaled);
-            out[i] = new float[raw.length];
-            for (int j = 0; j < raw.length; j++) {
-                out[i][j] = (float) scaled[j];
-            }
+            out[i] = scaler.transformToFloat(raw);
         }
         return out;
     }

@@ -38,14 +38,7 @@ class AutoencoderTrainerIT {
                 .pullRequests();
         double[][] raw = prs.stream().map(FeatureSpecV1::extract).toArray(double[][]::new);
         scaler = RobustScaler.fit(FeatureSpecV1.VERSION, raw);
-        float[][] scaled = new float[raw.length][];
-        for (int i = 0; i < raw.length; i++) {
-            double[] s = scaler.transform(raw[i]);
-            scaled[i] = new float[s.length];
-            for (int j = 0; j < s.length; j++) {
-                scaled[i][j] = (float) s[j];
-            }
-        }
+        float[][] scaled = java.util.Arrays.stream(raw).map(scaler::transformToFloat).toArray(float[][]::new);
         train = java.util.Arrays.copyOfRange(scaled, 0, 2500);
         validation = java.util.Arrays.copyOfRange(scaled, 2500, 3000);
     }

@@ -85,14 +85,7 @@ class MlflowOutageIT {
     }
 
     private static float[][] scaled(double[][] raw, RobustScaler scaler) {
-        return Arrays.stream(raw).map(r -> {
-            double[] s = scaler.transform(r);
-            float[] f = new float[s.length];
-            for (int j = 0; j < s.length; j++) {
-                f[j] = (float) s[j];
-            }
-            return f;
-        }).toArray(float[][]::new);
+        return Arrays.stream(raw).map(scaler::transformToFloat).toArray(float[][]::new);
     }
 
     @Test

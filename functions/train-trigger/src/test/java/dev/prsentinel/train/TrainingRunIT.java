@@ -31,14 +31,7 @@ class TrainingRunIT {
                 Instant.parse("2026-11-01T00:00:00Z")).pullRequests();
         double[][] raw = prs.stream().map(FeatureSpecV1::extract).toArray(double[][]::new);
         RobustScaler scaler = RobustScaler.fit(FeatureSpecV1.VERSION, Arrays.copyOfRange(raw, 0, 3000));
-        float[][] scaled = Arrays.stream(raw).map(r -> {
-            double[] s = scaler.transform(r);
-            float[] f = new float[s.length];
-            for (int j = 0; j < s.length; j++) {
-                f[j] = (float) s[j];
-            }
-            return f;
-        }).toArray(float[][]::new);
+        float[][] scaled = Arrays.stream(raw).map(scaler::transformToFloat).toArray(float[][]::new);
         float[][] train = Arrays.copyOfRange(scaled, 0, 2700);
         float[][] validation = Arrays.copyOfRange(scaled, 2700, 3000);
         float[][] heldOut = Arrays.copyOfRange(scaled, 3000, 4000);

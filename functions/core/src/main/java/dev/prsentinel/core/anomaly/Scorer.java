@@ -3,6 +3,7 @@ package dev.prsentinel.core.anomaly;
 import dev.prsentinel.core.features.Feature;
 import dev.prsentinel.core.features.FeatureGroup;
 import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.model.PullRequest;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +24,7 @@ public final class Scorer {
 
     private final ModelPackage model;
     private final Autoencoder autoencoder;
-    private final double[] center;
-    private final double[] scale;
+    private final RobustScaler scaler;
     private final int width;
     private final int[] groupOf;
     private final String[] names;
@@ -33,8 +33,7 @@ public final class Scorer {
     public Scorer(ModelPackage model) {
         this.model = model;
         this.autoencoder = model.autoencoder();
-        this.center = model.center().clone();
-        this.scale = model.scale().clone();
+        this.scaler = model.scaler();
         this.width = FeatureSpecV1.size();
         this.groupOf = new int[width];
         this.names = new String[width];
@@ -133,11 +132,6 @@ public final class Scorer {
         if (raw.length != width) {
             throw new IllegalArgumentException("expected " + width + " features, got " + raw.length);
         }
-        float[] x = new float[width];
-        for (int j = 0; j < width; j++) {
-            double v = raw[j];
-            x[j] = Double.isNaN(v) ? 0f : (float) ((v - center[j]) / scale[j]);
-        }
-        return x;
+        return scaler.transformToFloat(raw);
     }
 }

@@ -82,6 +82,18 @@ public record RobustScaler(int specVersion, double[] center, double[] scale) {
         return out;
     }
 
+    /**
+     * A raw row scaled, in the float precision the model works in (training and serving both feed
+     * these): the same arithmetic as {@link #transform}, rounded to float at the end.
+     */
+    public float[] transformToFloat(double[] raw) {
+        float[] out = new float[raw.length];
+        for (int j = 0; j < raw.length; j++) {
+            out[j] = Double.isNaN(raw[j]) ? 0f : (float) ((raw[j] - center[j]) / scale[j]);
+        }
+        return out;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof RobustScaler r && r.specVersion == specVersion && Arrays.equals(r.center, center)

@@ -56,4 +56,15 @@ class RobustScalerTest {
         assertThat(new RobustScaler(1, new double[] {1}, new double[] {2}))
                 .isEqualTo(new RobustScaler(1, new double[] {1}, new double[] {2}));
     }
+
+    @Test
+    void theFloatRowIsTheDoubleRowRoundedToFloat() {
+        RobustScaler s = new RobustScaler(1, new double[] {1, 2, 3}, new double[] {0.3, 7, 1e-3});
+        double[] raw = {1.7, Double.NaN, 3.1234567};
+        double[] d = s.transform(raw);
+        float[] f = s.transformToFloat(raw);
+        for (int j = 0; j < raw.length; j++) {
+            assertThat(f[j]).isEqualTo((float) d[j]);
+        }
+    }
 }

@@ -172,16 +172,7 @@ public final class TrainingBenchmark {
     }
 
     private static float[][] scale(RobustScaler scaler, double[][] raw) {
-        float[][] out = new float[raw.length][];
-        double[] scaled = new double[FeatureSpecV1.size()];
-        for (int i = 0; i < raw.length; i++) {
-            scaler.transform(raw[i], scaled);
-            out[i] = new float[scaled.length];
-            for (int j = 0; j < scaled.length; j++) {
-                out[i][j] = (float) scaled[j];
-            }
-        }
-        return out;
+        return Arrays.stream(raw).map(scaler::transformToFloat).toArray(float[][]::new);
     }
 
     /** The baseline's score: the largest absolute scaled value, i.e. robust z-score, of a row. */
