@@ -29,12 +29,24 @@ public final class ScoreClient {
     }
 
     /**
+     * Scores and the model that gave them.
+     *
+     * @param scores       one per PR, in order
+     * @param modelName    the served model, as the answers name it (null for no PRs)
+     * @param modelVersion its version
+     */
+    public record Scored(List<ScoredPr> scores, String modelName, String modelVersion) {
+    }
+
+    /**
      * Scores the PRs, in order.
      *
      * @throws IOException when the function refuses a batch; the message holds its reason
      */
-    public List<ScoredPr> score(List<PullRequest> prs) throws IOException, InterruptedException {
+    public Scored score(List<PullRequest> prs) throws IOException, InterruptedException {
         List<ScoredPr> out = new ArrayList<>(prs.size());
+        String name = null;
+        String version = null;
         for (int from = 0; from < prs.size(); from += ScoreApi.MAX_BATCH) {
             ArrayNode batch = Json.mapper().createArrayNode();
             prs.subList(from, Math.min(prs.size(), from + ScoreApi.MAX_BATCH))
@@ -48,9 +60,11 @@ public final class ScoreClient {
             }
             for (JsonNode s : Json.mapper().readTree(r.body())) {
                 out.add(new ScoredPr(PullRequest.key(s.get("repo").asText(), s.get("number").asInt()), parse(s)));
+                name = s.at("/model/name").asText();
+                version = s.at("/model/version").asText();
             }
         }
-        return out;
+        return new Scored(out, name, version);
     }
 
     /** An explained score read back from its JSON. */
@@ -64,17 +78,5 @@ public final class ScoreClient {
         }
         return new Scorer.Score(s.get("score").asDouble(), s.get("threshold").asDouble(),
                 s.get("anomalous").asBoolean(), s.get("category").asText(), top);
-    }
-
-    /** The served model's name and version, as the function reports them with a score of {@code pr}. */
-    public String[] servedModel(PullRequest pr) throws IOException, InterruptedException {
-        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(score).header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(GitHubPullRequests.toJson(pr).toString())).build(),
-                HttpResponse.BodyHandlers.ofByteArray());
-        if (r.statusCode() != 200) {
-            throw new IOException("score answered " + r.statusCode());
-        }
-        JsonNode model = Json.mapper().readTree(r.body()).get("model");
-        return new String[] {model.get("name").asText(), model.get("version").asText()};
     }
 }

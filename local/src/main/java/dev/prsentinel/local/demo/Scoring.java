@@ -63,10 +63,9 @@ public final class Scoring {
                 .getCollection(PullRequestDocuments.COLLECTION).find().batchSize(2000)) {
             prs.add(PullRequestDocuments.fromDocument(d));
         }
-        ScoreClient client = new ScoreClient(stack.scoreUrl());
-        String[] model = client.servedModel(prs.get(0));
         long t = System.nanoTime();
-        List<ScoredPr> scored = client.score(prs);
+        ScoreClient.Scored answer = new ScoreClient(stack.scoreUrl()).score(prs);
+        List<ScoredPr> scored = answer.scores();
         double seconds = (System.nanoTime() - t) / 1e9;
         for (ScoredPr s : scored) {
             SyntheticPullRequests.Kind kind = kinds.get(s.key());
@@ -79,9 +78,10 @@ public final class Scoring {
         }
         Map<String, String> marks = new HashMap<>();
         kinds.forEach((k, v) -> marks.put(k, "injected: " + v.name().toLowerCase(Locale.ROOT)));
-        Report.write(reportFile, scored, new Report.ModelInfo(model[0], model[1],
+        Report.write(reportFile, scored, new Report.ModelInfo(answer.modelName(), answer.modelVersion(),
                 scored.isEmpty() ? Double.NaN : scored.get(0).result().threshold()), marks, Instant.now());
-        return new Result(model[0] + " version " + model[1], scored, seconds, caught, injected, reportFile);
+        return new Result(answer.modelName() + " version " + answer.modelVersion(), scored, seconds, caught,
+                injected, reportFile);
     }
 
     /** Typical ranges come back from float32 scaling: -3e-8 prints as 0.00, not -0.00. */
