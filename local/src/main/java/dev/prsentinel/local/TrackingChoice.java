@@ -1,8 +1,8 @@
 package dev.prsentinel.local;
 
+import dev.prsentinel.core.jobs.PythonTools;
 import dev.prsentinel.core.tracking.MlflowServerProcess;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Where the local runtime tracks training runs: MLFLOW_TRACKING_URI when it is set; otherwise a
  * real MLflow server this runtime starts when the mlflow command is installed (PRSENTINEL_MLFLOW,
- * mlflow on PATH, or .ci/run's virtualenv), keeping its store under the data directory; otherwise
- * a local directory, said so in {@link #description()}.
+ * else .ci/run's virtualenv, else PATH: {@link PythonTools}), keeping its store under the data
+ * directory; otherwise a local directory, said so in {@link #description()}.
  */
 final class TrackingChoice implements AutoCloseable {
 
@@ -56,13 +56,8 @@ final class TrackingChoice implements AutoCloseable {
         if (explicit != null && !explicit.isBlank()) {
             return MlflowServerProcess.installed(explicit) ? explicit : null;
         }
-        if (MlflowServerProcess.installed("mlflow")) {
-            return "mlflow";
-        }
-        String venv = env.getOrDefault("PRSENTINEL_VENV", Path.of(System.getProperty("user.home"), ".cache",
-                "prsentinel-venv").toString());
-        Path candidate = Path.of(venv, "bin", "mlflow");
-        return Files.isExecutable(candidate) ? candidate.toString() : null;
+        String command = PythonTools.command("mlflow", env);
+        return MlflowServerProcess.installed(command) ? command : null;
     }
 
     String uri() {

@@ -2,6 +2,7 @@ package dev.prsentinel.core.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.prsentinel.core.jobs.PythonTools;
 import dev.prsentinel.core.tracking.MlflowServerProcess;
 import java.net.URI;
 import java.nio.file.Files;

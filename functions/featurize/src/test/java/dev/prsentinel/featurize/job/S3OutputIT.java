@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.prsentinel.core.store.PullRequestStore;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
 import dev.prsentinel.core.testing.EmbeddedMongo;
-import dev.prsentinel.core.testing.PythonTools;
+import dev.prsentinel.core.jobs.PythonTools;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
