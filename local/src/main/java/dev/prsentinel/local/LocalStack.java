@@ -203,15 +203,18 @@ public final class LocalStack implements AutoCloseable {
 
     /** Whether a training holds the lease (is running). */
     public boolean trainingRunning() {
-        Document d = store.client().getDatabase(store.settings().database()).getCollection("training_state")
-                .find(Filters.eq("_id", "lease")).first();
-        return d != null && d.getDate("lease_until") != null && d.getDate("lease_until").after(new Date());
+        return leaseHeld("training_state", "lease");
     }
 
     /** Whether a feature job holds the lease (is running). */
     public boolean featureJobRunning() {
-        Document d = store.client().getDatabase(store.settings().database()).getCollection("featurize_state")
-                .find(Filters.eq("_id", "featurize")).first();
+        return leaseHeld("featurize_state", "featurize");
+    }
+
+    /** Whether the lease document {@code id} in {@code collection} holds an unexpired lease_until. */
+    private boolean leaseHeld(String collection, String id) {
+        Document d = store.client().getDatabase(store.settings().database()).getCollection(collection)
+                .find(Filters.eq("_id", id)).first();
         return d != null && d.getDate("lease_until") != null && d.getDate("lease_until").after(new Date());
     }
 
