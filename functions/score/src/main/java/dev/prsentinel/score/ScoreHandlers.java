@@ -61,13 +61,14 @@ final class ScoreHandlers {
         ServedModel.Current model = served.get().orElseThrow(() -> new IllegalStateException(
                 "no model loaded: " + served.problem()));
         List<PrScored.PrScore> out = new ArrayList<>();
+        java.util.Map<Integer, PullRequest> stored = prs.find(ingested.repo(), ingested.numbers());
         for (int number : ingested.numbers()) {
-            Optional<PullRequest> pr = prs.find(ingested.repo(), number);
-            if (pr.isEmpty()) {
+            PullRequest pr = stored.get(number);
+            if (pr == null) {
                 continue;
             }
-            Scorer.Score s = model.scorer().explain(pr.get(), ScoreApi.TOP_FEATURES);
-            scores.put(pr.get(), s, model.loaded(), clock.instant());
+            Scorer.Score s = model.scorer().explain(pr, ScoreApi.TOP_FEATURES);
+            scores.put(pr, s, model.loaded(), clock.instant());
             out.add(new PrScored.PrScore(number, s.score(), s.anomalous(), s.category(),
                     s.top().stream().map(Scorer.Contribution::feature).toList()));
         }

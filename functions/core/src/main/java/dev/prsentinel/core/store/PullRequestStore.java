@@ -180,6 +180,17 @@ public final class PullRequestStore {
                 .map(PullRequestDocuments::fromDocument);
     }
 
+    /** Several PRs of one repository in one query, by number; numbers not stored are absent. */
+    public Map<Integer, PullRequest> find(String repo, Collection<Integer> numbers) {
+        Map<Integer, PullRequest> found = new HashMap<>();
+        collection.find(Filters.in("_id", numbers.stream().map(n -> PullRequest.key(repo, n)).toList()))
+                .forEach(d -> {
+                    PullRequest pr = PullRequestDocuments.fromDocument(d);
+                    found.put(pr.number(), pr);
+                });
+        return found;
+    }
+
     /** The stored document as it is, for callers that need the bookkeeping fields. */
     public Optional<Document> findDocument(String repo, int number) {
         return Optional.ofNullable(collection.find(Filters.eq("_id", PullRequest.key(repo, number))).first());

@@ -127,6 +127,15 @@ class PullRequestStoreTest {
     }
 
     @Test
+    void findsSeveralPrsOfARepositoryByNumberInOneQuery() {
+        store.upsertAll(List.of(PullRequests.complete(1, T0), PullRequests.complete(2, T0),
+                PullRequests.complete(5, T0)));
+        assertThat(store.find("octo/repo", List.of(1, 5, 9)).keySet()).containsExactlyInAnyOrder(1, 5);
+        assertThat(store.find("octo/repo", List.of(2)).get(2)).isEqualTo(store.find("octo/repo", 2).orElseThrow());
+        assertThat(store.find("other/repo", List.of(1))).isEmpty();
+    }
+
+    @Test
     void countsByRepo() {
         store.upsertAll(List.of(PullRequests.complete(1, T0), PullRequests.complete(2, T0)));
         assertThat(store.countByRepo()).containsEntry("octo/repo", 2L);
