@@ -1,12 +1,11 @@
 package dev.prsentinel.score;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.prsentinel.core.Json;
-import dev.prsentinel.core.anomaly.Scorer;
 import dev.prsentinel.core.events.CloudEventEndpoint;
 import dev.prsentinel.core.events.FunctionServer;
+import dev.prsentinel.core.github.PullRequestJson;
 import dev.prsentinel.core.model.InvalidPayloadException;
 import dev.prsentinel.core.model.PullRequest;
 import java.io.IOException;
@@ -43,49 +42,82 @@ final class ScoreApi implements FunctionServer.Route {
         if (model.isEmpty()) {
             return CloudEventEndpoint.jsonError(503, "no model loaded: " + served.problem());
         }
-        JsonNode root;
-        try {
-            root = Json.mapper().readTree(body);
+        List<PullRequestJson> read = new ArrayList<>();
+        int count;
+        boolean batch;
+        try (JsonParser p = Json.mapper().getFactory().createParser(body)) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                return CloudEventEndpoint.jsonError(400, "body: empty");
+            }
+            batch = t == JsonToken.START_ARRAY;
+            count = batch ? readBatch(p, read) : 1;
+            if (!batch) {
+                read.add(object(p, t));
+            }
+            if (p.nextToken() != null) {
+                return CloudEventEndpoint.jsonError(400, "body: more than one JSON value");
+            }
         } catch (IOException e) {
             return CloudEventEndpoint.jsonError(400, "body: not JSON (" + firstLine(e.getMessage()) + ")");
         }
         try {
-            if (root == null || root.isMissingNode()) {
-                throw new InvalidPayloadException("body", "empty");
+            if (!batch) {
+                return json(List.of(score(PullRequestInput.parse(read.get(0), ""), model.get())), false, model.get());
             }
-            if (root.isArray()) {
-                if (root.isEmpty() || root.size() > MAX_BATCH) {
-                    throw new InvalidPayloadException("body", "a batch holds 1 to " + MAX_BATCH + " pull requests, this"
-                            + " one " + root.size());
-                }
-                List<PullRequest> prs = new ArrayList<>(root.size());
-                for (int i = 0; i < root.size(); i++) {
-                    prs.add(PullRequestInput.parse(root.get(i), "[" + i + "]"));
-                }
-                ArrayNode out = Json.mapper().createArrayNode();
-                for (PullRequest pr : prs) {
-                    out.add(score(pr, model.get()));
-                }
-                return json(out);
+            if (count == 0 || count > MAX_BATCH) {
+                throw new InvalidPayloadException("body", "a batch holds 1 to " + MAX_BATCH + " pull requests, this"
+                        + " one " + count);
             }
-            return json(score(PullRequestInput.parse(root, ""), model.get()));
+            List<PullRequest> prs = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                prs.add(PullRequestInput.parse(read.get(i), "[" + i + "]"));
+            }
+            List<ScoreJson.Scored> scored = new ArrayList<>(count);
+            for (PullRequest pr : prs) {
+                scored.add(score(pr, model.get()));
+            }
+            return json(scored, true, model.get());
         } catch (InvalidPayloadException e) {
             return CloudEventEndpoint.jsonError(400, e.getMessage());
         }
     }
 
-    private static JsonNode score(PullRequest pr, ServedModel.Current model) {
-        Scorer.Score s = model.scorer().explain(pr, TOP_FEATURES);
-        return ScoreJson.of(pr, s, model.loaded());
+    /** Reads a batch's elements (up to the bound; past it only counted); returns how many there were. */
+    private static int readBatch(JsonParser p, List<PullRequestJson> read) throws IOException {
+        int count = 0;
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t == null) {
+                throw new com.fasterxml.jackson.core.JsonParseException(p, "unexpected end of input in an array");
+            }
+            count++;
+            if (count > MAX_BATCH) {
+                p.skipChildren();
+            } else {
+                read.add(object(p, t));
+            }
+        }
+        return count;
     }
 
-    static CloudEventEndpoint.Response json(JsonNode node) {
-        try {
-            return new CloudEventEndpoint.Response(200, Map.of("content-type", "application/json"),
-                    Json.mapper().writeValueAsBytes(node));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
+    /** The object the parser is at, or null (skipped) when the value is not one. */
+    private static PullRequestJson object(JsonParser p, JsonToken t) throws IOException {
+        if (t == JsonToken.START_OBJECT) {
+            return PullRequestJson.read(p);
         }
+        p.skipChildren();
+        return null;
+    }
+
+    private static ScoreJson.Scored score(PullRequest pr, ServedModel.Current model) {
+        return new ScoreJson.Scored(pr, model.scorer().explain(pr, TOP_FEATURES));
+    }
+
+    private static CloudEventEndpoint.Response json(List<ScoreJson.Scored> scores, boolean array,
+            ServedModel.Current model) {
+        return new CloudEventEndpoint.Response(200, Map.of("content-type", "application/json"),
+                ScoreJson.write(scores, array, model.loaded()));
     }
 
     private static String firstLine(String s) {

@@ -140,7 +140,13 @@ class ScoreApplicationIT {
         cases.put("[]", "a batch holds 1 to 100");
         cases.put("[" + "{\"repo\":\"o/r\",\"number\":1},".repeat(100) + "{\"repo\":\"o/r\",\"number\":1}]",
                 "this one 101");
+        cases.put("[" + "{\"repo\":\"o/r\",\"number\":-1},".repeat(101) + "{}]", "this one 102");
         cases.put("42", "expected a pull request object");
+        cases.put("[{\"repo\":\"o/r\",\"number\":1},null]", "[1]: expected a pull request object");
+        cases.put("{\"pull_request\":[1]}", "pull_request: expected a pull request object");
+        cases.put("{\"repo\":\"o/r\",\"number\":1}{\"repo\":\"o/r\",\"number\":2}", "more than one JSON value");
+        cases.put("[{\"repo\":\"o/r\",\"number\":1}", "body: not JSON");
+        cases.put("", "body: empty");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             HttpResponse<String> r = score(c.getKey());
             assertThat(r.statusCode()).as(c.getKey()).isEqualTo(400);

@@ -1,5 +1,6 @@
 package dev.prsentinel.core.github;
 
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -42,53 +43,58 @@ public final class GitHubPullRequests {
         if (pr == null || !pr.isObject()) {
             throw new InvalidPayloadException(prefix, "expected a pull request object");
         }
-        String repo = text(pr.path("base").path("repo"), "full_name", prefix + ".base.repo");
+        return fromJson(PullRequestJson.of(pr), fallbackRepo, source, prefix);
+    }
+
+    /** {@link #fromJson(JsonNode, String, Source, String)} for fields read from a stream of tokens. */
+    public static PullRequest fromJson(PullRequestJson pr, String fallbackRepo, Source source, String prefix) {
+        String repo = text(pr.baseRepoFullName, "full_name", prefix + ".base.repo");
         if (repo == null) {
             repo = fallbackRepo;
         }
         if (repo == null || !REPO.matcher(repo).matches()) {
             throw new InvalidPayloadException(prefix + ".base.repo.full_name", "missing or not owner/name");
         }
-        JsonNode numberNode = pr.get("number");
-        if (numberNode == null || numberNode.isNull()) {
+        PullRequestJson.Value number = pr.number;
+        if (number == null || number.isNull()) {
             throw new InvalidPayloadException(prefix + ".number", "missing");
         }
-        if (!numberNode.canConvertToInt() || !numberNode.isIntegralNumber() || numberNode.intValue() <= 0) {
+        if (!number.isInt || number.intValue <= 0) {
             throw new InvalidPayloadException(prefix + ".number", "expected a positive integer");
         }
-        Integer additions = count(pr, "additions", prefix);
-        Integer deletions = count(pr, "deletions", prefix);
-        Instant mergedAt = time(pr, "merged_at", prefix);
-        Boolean merged = bool(pr, "merged", prefix);
-        if (merged == null && pr.has("merged_at")) {
+        Integer additions = count(pr.additions, "additions", prefix);
+        Integer deletions = count(pr.deletions, "deletions", prefix);
+        Instant mergedAt = time(pr.mergedAt, "merged_at", prefix);
+        Boolean merged = bool(pr.merged, "merged", prefix);
+        if (merged == null && pr.mergedAt != null) {
             merged = mergedAt != null;
         }
         return new PullRequest(
                 repo,
-                numberNode.intValue(),
+                number.intValue,
                 source,
-                length(pr, "title", prefix),
-                length(pr, "body", prefix),
-                text(pr, "state", prefix),
-                bool(pr, "draft", prefix),
+                length(pr.title, "title", prefix),
+                length(pr.body, "body", prefix),
+                text(pr.state, "state", prefix),
+                bool(pr.draft, "draft", prefix),
                 merged,
                 additions,
                 deletions,
                 additions != null && deletions != null ? additions + deletions : null,
-                count(pr, "changed_files", prefix),
-                count(pr, "commits", prefix),
-                count(pr, "comments", prefix),
-                count(pr, "review_comments", prefix),
-                labels(pr, prefix),
+                count(pr.changedFiles, "changed_files", prefix),
+                count(pr.commits, "commits", prefix),
+                count(pr.comments, "comments", prefix),
+                count(pr.reviewComments, "review_comments", prefix),
+                labels(pr.labels, prefix),
                 requestedReviewers(pr, prefix),
-                text(pr, "author_association", prefix),
-                text(pr.path("user"), "login", prefix + ".user"),
-                time(pr, "created_at", prefix),
-                time(pr, "updated_at", prefix),
+                text(pr.authorAssociation, "author_association", prefix),
+                text(pr.userLogin, "login", prefix + ".user"),
+                time(pr.createdAt, "created_at", prefix),
+                time(pr.updatedAt, "updated_at", prefix),
                 mergedAt,
-                time(pr, "closed_at", prefix),
-                text(pr.path("base"), "ref", prefix + ".base"),
-                text(pr.path("head"), "ref", prefix + ".head"),
+                time(pr.closedAt, "closed_at", prefix),
+                text(pr.baseRef, "ref", prefix + ".base"),
+                text(pr.headRef, "ref", prefix + ".head"),
                 headFork(pr, repo));
     }
 
@@ -101,40 +107,48 @@ public final class GitHubPullRequests {
         if (d == null || !d.isObject()) {
             throw new InvalidPayloadException(prefix, "expected a pull request object");
         }
-        String repo = text(d, "repo", prefix);
+        return fromStoredJson(PullRequestJson.of(d), prefix);
+    }
+
+    /** {@link #fromStoredJson(JsonNode, String)} for fields read from a stream of tokens. */
+    public static PullRequest fromStoredJson(PullRequestJson d, String prefix) {
+        String repo = text(d.repo, "repo", prefix);
         if (repo == null || !REPO.matcher(repo).matches()) {
             throw new InvalidPayloadException(prefix + ".repo", "missing or not owner/name");
         }
-        JsonNode number = d.get("number");
-        if (number == null || !number.isIntegralNumber() || !number.canConvertToInt() || number.intValue() <= 0) {
+        PullRequestJson.Value number = d.number;
+        if (number == null || !number.isInt || number.intValue <= 0) {
             throw new InvalidPayloadException(prefix + ".number", "expected a positive integer");
         }
-        Integer additions = count(d, "additions", prefix);
-        Integer deletions = count(d, "deletions", prefix);
-        Integer changed = count(d, "changed_lines", prefix);
-        JsonNode labels = d.get("labels");
+        Integer additions = count(d.additions, "additions", prefix);
+        Integer deletions = count(d.deletions, "deletions", prefix);
+        Integer changed = count(d.changedLines, "changed_lines", prefix);
+        PullRequestJson.Value labels = d.labels;
         List<String> names = null;
         if (labels != null && !labels.isNull()) {
             if (!labels.isArray()) {
                 throw new InvalidPayloadException(prefix + ".labels", "expected an array of names");
             }
-            names = new ArrayList<>();
-            for (int i = 0; i < labels.size(); i++) {
-                if (!labels.get(i).isTextual()) {
+            names = new ArrayList<>(labels.items.size());
+            for (int i = 0; i < labels.items.size(); i++) {
+                if (!labels.items.get(i).isString()) {
                     throw new InvalidPayloadException(prefix + ".labels[" + i + "]", "expected a string");
                 }
-                names.add(labels.get(i).asText());
+                names.add(labels.items.get(i).text);
             }
         }
-        return new PullRequest(repo, number.intValue(), Source.API, count(d, "title_length", prefix),
-                count(d, "body_length", prefix), text(d, "state", prefix), bool(d, "draft", prefix),
-                bool(d, "merged", prefix), additions, deletions,
+        return new PullRequest(repo, number.intValue, Source.API, count(d.titleLength, "title_length", prefix),
+                count(d.bodyLength, "body_length", prefix), text(d.state, "state", prefix),
+                bool(d.draft, "draft", prefix), bool(d.merged, "merged", prefix), additions, deletions,
                 changed != null ? changed : additions != null && deletions != null ? additions + deletions : null,
-                count(d, "changed_files", prefix), count(d, "commits", prefix), count(d, "comments", prefix),
-                count(d, "review_comments", prefix), names, count(d, "requested_reviewers", prefix),
-                text(d, "author_association", prefix), text(d, "author", prefix), time(d, "created_at", prefix),
-                time(d, "updated_at", prefix), time(d, "merged_at", prefix), time(d, "closed_at", prefix),
-                text(d, "base_ref", prefix), text(d, "head_ref", prefix), bool(d, "head_fork", prefix));
+                count(d.changedFiles, "changed_files", prefix), count(d.commits, "commits", prefix),
+                count(d.comments, "comments", prefix), count(d.reviewComments, "review_comments", prefix), names,
+                count(d.requestedReviewers, "requested_reviewers", prefix),
+                text(d.authorAssociation, "author_association", prefix), text(d.author, "author", prefix),
+                time(d.createdAt, "created_at", prefix), time(d.updatedAt, "updated_at", prefix),
+                time(d.mergedAt, "merged_at", prefix), time(d.closedAt, "closed_at", prefix),
+                text(d.baseRefStored, "base_ref", prefix), text(d.headRefStored, "head_ref", prefix),
+                bool(d.headFork, "head_fork", prefix));
     }
 
     /**
@@ -203,42 +217,49 @@ public final class GitHubPullRequests {
         return sb.toString();
     }
 
-    private static Boolean headFork(JsonNode pr, String baseRepo) {
-        JsonNode head = pr.get("head");
-        if (head == null || !head.has("repo")) {
+    private static Boolean headFork(PullRequestJson pr, String baseRepo) {
+        if (pr.head == null || !pr.head.isObject() || pr.headRepo == null) {
             return null;
         }
-        JsonNode headRepo = head.get("repo");
-        if (headRepo.isNull() || !headRepo.hasNonNull("full_name")) {
+        PullRequestJson.Value fullName = pr.headRepoFullName;
+        if (fullName == null || fullName.isNull()) {
             // GitHub nulls head.repo when the fork was deleted: the origin is unknown now.
             return null;
         }
-        return !headRepo.get("full_name").asText().equalsIgnoreCase(baseRepo);
+        return !asText(fullName).equalsIgnoreCase(baseRepo);
     }
 
-    private static Integer requestedReviewers(JsonNode pr, String prefix) {
-        JsonNode users = pr.get("requested_reviewers");
+    /** As JsonNode.asText: a scalar's text, "" for a container. */
+    private static String asText(PullRequestJson.Value v) {
+        if (v.text != null) {
+            return v.text;
+        }
+        return v.isBoolean() ? v.toString() : "";
+    }
+
+    private static Integer requestedReviewers(PullRequestJson pr, String prefix) {
+        PullRequestJson.Value users = pr.requestedReviewers;
         if (users == null) {
             return null;
         }
         if (!users.isArray()) {
             throw new InvalidPayloadException(prefix + ".requested_reviewers", "expected an array");
         }
-        JsonNode teams = pr.get("requested_teams");
-        return users.size() + (teams != null && teams.isArray() ? teams.size() : 0);
+        PullRequestJson.Value teams = pr.requestedTeams;
+        return users.length + (teams != null && teams.isArray() ? teams.length : 0);
     }
 
-    private static List<String> labels(JsonNode pr, String prefix) {
-        JsonNode labels = pr.get("labels");
+    private static List<String> labels(PullRequestJson.Value labels, String prefix) {
         if (labels == null) {
             return null;
         }
         if (!labels.isArray()) {
             throw new InvalidPayloadException(prefix + ".labels", "expected an array");
         }
-        List<String> names = new ArrayList<>(labels.size());
-        for (int i = 0; i < labels.size(); i++) {
-            String name = text(labels.get(i), "name", prefix + ".labels[" + i + "]");
+        List<String> names = new ArrayList<>(labels.items.size());
+        for (int i = 0; i < labels.items.size(); i++) {
+            PullRequestJson.Value label = labels.items.get(i);
+            String name = text(label.isObject() ? label.name : null, "name", prefix + ".labels[" + i + "]");
             if (name == null) {
                 throw new InvalidPayloadException(prefix + ".labels[" + i + "].name", "missing");
             }
@@ -247,54 +268,56 @@ public final class GitHubPullRequests {
         return names;
     }
 
-    private static String text(JsonNode node, String field, String prefix) {
-        JsonNode v = node.get(field);
+    private static String text(PullRequestJson.Value v, String field, String prefix) {
         if (v == null || v.isNull()) {
             return null;
         }
-        if (!v.isTextual()) {
+        if (!v.isString()) {
             throw new InvalidPayloadException(prefix + "." + field, "expected a string");
         }
-        return v.asText();
+        return v.text;
     }
 
-    private static Integer length(JsonNode node, String field, String prefix) {
-        if (!node.has(field)) {
+    private static Integer length(PullRequestJson.Value v, String field, String prefix) {
+        if (v == null) {
             return null;
         }
-        String s = text(node, field, prefix);
-        return s == null ? 0 : s.length();
+        if (v.isNull()) {
+            return 0;
+        }
+        if (!v.isString()) {
+            throw new InvalidPayloadException(prefix + "." + field, "expected a string");
+        }
+        return v.length;
     }
 
-    private static Integer count(JsonNode node, String field, String prefix) {
-        JsonNode v = node.get(field);
+    private static Integer count(PullRequestJson.Value v, String field, String prefix) {
         if (v == null || v.isNull()) {
             return null;
         }
-        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() < 0) {
+        if (!v.isInt || v.intValue < 0) {
             throw new InvalidPayloadException(prefix + "." + field, "expected a non-negative integer, got " + v);
         }
-        return v.intValue();
+        return v.intValue;
     }
 
-    private static Boolean bool(JsonNode node, String field, String prefix) {
-        JsonNode v = node.get(field);
+    private static Boolean bool(PullRequestJson.Value v, String field, String prefix) {
         if (v == null || v.isNull()) {
             return null;
         }
         if (!v.isBoolean()) {
             throw new InvalidPayloadException(prefix + "." + field, "expected true or false, got " + v);
         }
-        return v.booleanValue();
+        return v.token == JsonToken.VALUE_TRUE;
     }
 
-    private static Instant time(JsonNode node, String field, String prefix) {
-        String s = text(node, field, prefix);
+    private static Instant time(PullRequestJson.Value v, String field, String prefix) {
+        String s = text(v, field, prefix);
         if (s == null) {
             return null;
         }
         try {
-            return Instant.parse(s);
+            return IsoInstants.parse(s);
         } catch (DateTimeParseException e) {
             throw new InvalidPayloadException(prefix + "." + field, "expected an ISO-8601 time, got \"" + s + "\"");
         }
