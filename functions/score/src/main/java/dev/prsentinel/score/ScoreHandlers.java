@@ -5,6 +5,7 @@ import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.events.Events;
 import dev.prsentinel.core.events.PrIngested;
 import dev.prsentinel.core.events.PrScored;
+import dev.prsentinel.core.events.RetryLater;
 import dev.prsentinel.core.features.FeatureSpecV1;
 import dev.prsentinel.core.model.InvalidPayloadException;
 import dev.prsentinel.core.model.PullRequest;
@@ -58,7 +59,7 @@ final class ScoreHandlers {
             LOG.info("{} PRs of {} not scored: {}", ingested.numbers().size(), ingested.repo(), served.problem());
             return Optional.empty();
         }
-        ServedModel.Current model = served.get().orElseThrow(() -> new IllegalStateException(
+        ServedModel.Current model = served.get().orElseThrow(() -> new RetryLater(
                 "no model loaded: " + served.problem()));
         List<PrScored.PrScore> out = new ArrayList<>();
         java.util.Map<Integer, PullRequest> stored = prs.find(ingested.repo(), ingested.numbers());

@@ -112,6 +112,11 @@ public final class CloudEventEndpoint {
             return reply.map(CloudEventEndpoint::reply).orElseGet(CloudEventEndpoint::accepted);
         } catch (InvalidPayloadException e) {
             return error(400, "invalid data: " + e.getMessage());
+        } catch (RetryLater e) {
+            failed.incrementAndGet();
+            LOG.warn("event {} of type {} not handled yet: {}; answered 503 for a retry", event.getId(),
+                    event.getType(), e.getMessage());
+            return jsonError(503, e.getMessage() + "; retry later");
         } catch (RuntimeException e) {
             failed.incrementAndGet();
             LOG.error("event {} of type {} failed", event.getId(), event.getType(), e);

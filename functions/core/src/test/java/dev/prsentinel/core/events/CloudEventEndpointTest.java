@@ -38,8 +38,12 @@ class CloudEventEndpointTest {
             throw new IllegalStateException("database is down");
         };
         CloudEventEndpoint.Handler silent = event -> Optional.empty();
+        CloudEventEndpoint.Handler loading = event -> {
+            throw new RetryLater("no model loaded: the model is loading");
+        };
         endpoint = new CloudEventEndpoint(Map.of(EventTypes.SYNC_REQUESTED, echo, "test.broken", broken,
-                EventTypes.PING, silent), new ProcessedEvents(mongo.database(), "test", CLOCK), 1024);
+                EventTypes.PING, silent, "test.loading", loading), new ProcessedEvents(mongo.database(), "test", CLOCK),
+                1024);
     }
 
     private static Map<String, String> binary(String id, String type) {
@@ -140,6 +144,24 @@ class CloudEventEndpointTest {
         assertThat(r.status()).isEqualTo(503);
         assertThat(r.bodyText()).contains("retry later").doesNotContain("database is down").doesNotContain("at ");
         assertThat(endpoint.handle(binary("12", "test.broken"), bytes("{}")).status()).isEqualTo(503);
+    }
+
+    @Test
+    void anExpectedDelayIs503WithItsReasonAndOneLogLine() {
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream logged = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(logged, true, StandardCharsets.UTF_8));
+        CloudEventEndpoint.Response r;
+        try {
+            r = endpoint.handle(binary("14", "test.loading"), bytes("{}"));
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.bodyText()).contains("no model loaded: the model is loading; retry later");
+        assertThat(logged.toString(StandardCharsets.UTF_8)).contains("answered 503 for a retry")
+                .doesNotContain("\tat ").hasLineCount(1);
+        assertThat(endpoint.handle(binary("14", "test.loading"), bytes("{}")).status()).isEqualTo(503);
     }
 
     @Test
