@@ -117,7 +117,7 @@ final class ScoreApi implements FunctionServer.Route {
     private static CloudEventEndpoint.Response json(List<ScoreJson.Scored> scores, boolean array,
             ServedModel.Current model) {
         return new CloudEventEndpoint.Response(200, Map.of("content-type", "application/json"),
-                ScoreJson.write(scores, array, model.loaded()));
+                ScoreJson.write(scores, array, model.rendered()));
     }
 
     private static String firstLine(String s) {

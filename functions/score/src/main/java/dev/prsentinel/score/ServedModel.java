@@ -13,10 +13,11 @@ final class ServedModel {
     /**
      * A model with its scorer.
      *
-     * @param loaded where it came from
-     * @param scorer the scorer over it
+     * @param loaded   where it came from
+     * @param scorer   the scorer over it
+     * @param rendered what its answers repeat, rendered once
      */
-    record Current(ModelSource.Loaded loaded, Scorer scorer) {
+    record Current(ModelSource.Loaded loaded, Scorer scorer, ScoreJson.Constants rendered) {
     }
 
     private final AtomicReference<Current> current = new AtomicReference<>();
@@ -28,7 +29,7 @@ final class ServedModel {
     }
 
     void set(ModelSource.Loaded loaded) {
-        current.set(new Current(loaded, new Scorer(loaded.model())));
+        current.set(new Current(loaded, new Scorer(loaded.model()), new ScoreJson.Constants(loaded)));
     }
 
     void failed(String reason, boolean noneRegistered) {

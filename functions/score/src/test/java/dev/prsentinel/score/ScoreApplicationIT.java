@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prsentinel.core.Json;
 import dev.prsentinel.core.anomaly.ModelPackage;
+import dev.prsentinel.core.anomaly.Scorer;
 import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.github.GitHubPullRequests;
 import dev.prsentinel.core.model.PullRequest;
@@ -102,7 +103,18 @@ class ScoreApplicationIT {
         assertThat(s.get("category").asText()).isIn("normal", "size", "churn", "review", "timing", "author",
                 "metadata");
         assertThat(s.get("top_features")).hasSize(3);
-        assertThat(s.at("/top_features/0").has("typical_low")).isTrue();
+        // Every number as the scorer computed it (the answer renders the model's constants once).
+        Scorer.Score expected = new Scorer(TestModels.calibrated(5)).explain(pr, ScoreApi.TOP_FEATURES);
+        assertThat(s.get("score").asDouble()).isEqualTo(expected.score());
+        for (int i = 0; i < ScoreApi.TOP_FEATURES; i++) {
+            JsonNode f = s.get("top_features").get(i);
+            Scorer.Contribution c = expected.top().get(i);
+            assertThat(f.get("feature").asText()).isEqualTo(c.feature());
+            assertThat(f.get("group").asText()).isEqualTo(c.group());
+            assertThat(f.get("typical_low").asDouble()).isEqualTo(c.typicalLow());
+            assertThat(f.get("typical_high").asDouble()).isEqualTo(c.typicalHigh());
+            assertThat(f.get("share").asDouble()).isEqualTo(c.share());
+        }
         assertThat(s.at("/model/name").asText()).isEqualTo("local");
         assertThat(s.get("spec_version").asInt()).isEqualTo(1);
 
