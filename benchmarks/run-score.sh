@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 starts=${1:-20}
 rss_requests=${2:-1000000}
 ./mvnw -B -q -DskipTests -Dcheckstyle.skip install -pl benchmarks -am
-command -v hey >/dev/null || { GOBIN="$HOME/go/bin" go install github.com/rakyll/hey@v0.1.5 && export PATH="$HOME/go/bin:$PATH"; }
 export PATH="$HOME/go/bin:$PATH"
+command -v hey >/dev/null || GOBIN="$HOME/go/bin" go install github.com/rakyll/hey@v0.1.5
+command -v vegeta >/dev/null || GOBIN="$HOME/go/bin" go install github.com/tsenart/vegeta/v12@v12.13.0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 bench_cp="benchmarks/target/classes:$(cd benchmarks && ../mvnw -B -q -o dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
@@ -80,11 +81,31 @@ port=$(free_port)
 PORT=$port SCORE_NOOP_ENDPOINT=true MODEL_DIR="$work/model" MONGODB_URI="mongodb://127.0.0.1:9" java -XX:SharedArchiveFile="$work/app.jsa" \
   $manifest_opts -cp "$app_cp" dev.prsentinel.score.ScoreApplication >"$work/serve.log" 2>&1 & app=$!
 until curl -sf "http://127.0.0.1:$port/health/readiness" >/dev/null; do sleep 0.05; done
-hey -z 5s -c 16 -m POST -T application/json -D "$work/body.json" "http://127.0.0.1:$port/score" >/dev/null
-max_rate() { awk '/Requests\/sec/ {printf "%d", $2}'; }
-score_max=$(hey -z 15s -c 16 -m POST -T application/json -D "$work/body.json" "http://127.0.0.1:$port/score" | max_rate)
-noop_max=$(hey -z 15s -c 16 -m POST -T application/json -D "$work/body.json" "http://127.0.0.1:$port/noop" | max_rate)
-echo "max rate (16 connections): score $score_max req/s, no-op $noop_max req/s"
+# The score path needs ~10 s under load before C2 has settled (-XX:+PrintCompilation): 15 s first.
+hey -z 15s -c 16 -m POST -T application/json -D "$work/body.json" "http://127.0.0.1:$port/score" >/dev/null
+hey -z 5s -c 16 -m POST -T application/json -D "$work/body.json" "http://127.0.0.1:$port/noop" >/dev/null
+# One long run each swung by +-20% between runs (hey and the server share the 2 cores): the two
+# paths alternate in 8 rounds of 5 s and every figure is a median; each round also records the
+# server's CPU time per request (utime+stime of the JVM over the round).
+round() { # path -> "req/s server_cpu_us_per_request"
+  local c0 c1 out
+  c0=$(awk '{print $14+$15}' "/proc/$app/stat")
+  out=$(hey -z 5s -c 16 -m POST -T application/json -D "$work/body.json" "http://127.0.0.1:$port/$1")
+  c1=$(awk '{print $14+$15}' "/proc/$app/stat")
+  echo "$out" | awk -v c="$(( c1 - c0 ))" -v t="$tick" '/Requests\/sec/ {r=$2} /\[200\]/ {n=$2}
+    END {printf "%d %.1f\n", r, c / t / n * 1e6}'
+}
+for _ in 1 2 3 4 5 6 7 8; do echo "$(round score) $(round noop)"; done > "$work/rounds.txt"
+read -r score_max noop_max ratio cpu_score cpu_noop cpu_ratio < <(python3 -c '
+import statistics, sys
+rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+med = lambda k: statistics.median(r[k] for r in rows)
+print(int(med(0)), int(med(2)), "%.2f" % statistics.median(r[2] / r[0] for r in rows),
+      med(1), med(3), "%.2f" % statistics.median(r[1] / r[3] for r in rows))' "$work/rounds.txt")
+echo "max rate (16 connections, median of 8 alternating 5 s rounds): score $score_max req/s, no-op $noop_max req/s;"
+echo "  no-op/score rate, median of the rounds' ratios: ${ratio}x"
+echo "server CPU per request (median): score $cpu_score us, no-op $cpu_noop us: ${cpu_ratio}x"
+echo "rounds (score req/s, score us, no-op req/s, no-op us): $(tr '\n' ';' < "$work/rounds.txt")"
 half=$(( score_max / 2 ))
 per_worker=$(( half / 8 ))
 lat() { awk '/^ +50%/ || /^ +99%/ {printf "p%s %.2f ms  ", substr($1, 1, 2), $3 * 1000}'; }
@@ -92,6 +113,26 @@ echo "at half the score max ($half req/s, 8 workers): score $(hey -z 15s -c 8 -q
   -T application/json -D "$work/body.json" "http://127.0.0.1:$port/score" | lat)"
 echo "  same rate, no-op: $(hey -z 15s -c 8 -q "$per_worker" -m POST -T application/json -D "$work/body.json" \
   "http://127.0.0.1:$port/noop" | lat)"
+# hey prints latencies in 0.1 ms steps, too coarse for a ratio: vegeta (us) at a fixed 4,000 req/s,
+# what it can drive here beside the server (it costs more CPU per request than hey), 8 connections.
+attack() {
+  printf 'POST http://127.0.0.1:%s/%s\nContent-Type: application/json\n@%s\n' "$port" "$1" "$work/body.json" |
+    vegeta attack -rate=4000/s -duration=5s -keepalive -workers=8 -max-workers=8 -connections=8 |
+    vegeta report -type=json | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+print("%.0f %.0f %.0f %.4f" % (r["latencies"]["50th"] / 1e3, r["latencies"]["99th"] / 1e3, r["latencies"]["mean"] / 1e3,
+                               r["success"]))'
+}
+for _ in 1 2 3 4; do echo "$(attack score) $(attack noop)"; done > "$work/latency.txt"
+python3 -c '
+import statistics, sys
+rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+med = lambda k: statistics.median(r[k] for r in rows)
+print("fixed 4,000 req/s, median of 4 alternating 5 s rounds: score p50 %.0f us, p99 %.0f us, mean %.0f us;"
+      " no-op p50 %.0f us, p99 %.0f us, mean %.0f us; ratios p50 %.2f, mean %.2f; success %.4f / %.4f"
+      % (med(0), med(1), med(2), med(4), med(5), med(6), med(0) / med(4), med(2) / med(6), min(r[3] for r in rows),
+         min(r[7] for r in rows)))' "$work/latency.txt"
 
 echo "== RSS with the manifest's JVM settings ($manifest_opts), $rss_requests requests"
 rss() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$app/status"; }
