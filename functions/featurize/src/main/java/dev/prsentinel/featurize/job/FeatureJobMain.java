@@ -44,11 +44,17 @@ public final class FeatureJobMain {
     static int run(String[] args, Map<String, String> env, Clock clock) {
         Map<String, String> options = JobArguments.parse(args);
         EventSink sink = EventSink.forUrl(env.get("K_SINK"));
-        Instant windowEnd = Instant.parse(options.getOrDefault("window-end", clock.instant().toString()));
+        String windowOption = options.getOrDefault("window-end", clock.instant().toString());
+        Instant windowEnd = null;
         String failedSet = null;
         MongoSettings mongo = null;
         try {
             mongo = MongoSettings.fromEnvironment(env);
+            // The options are checked before Spark starts: a bad one is a failed job with its name, not a
+            // stack trace that leaves the stage's lease held until it expires.
+            windowEnd = windowEnd(windowOption);
+            String output = require(options, "output");
+            int partitions = partitions(options.getOrDefault("partitions", "2"));
             SparkSession.Builder builder = SparkSession.builder().appName("prsentinel-featurize")
                     .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2");
             if (options.containsKey("master")) {
@@ -64,8 +70,7 @@ public final class FeatureJobMain {
             SparkSession spark = builder.getOrCreate();
             try {
                 FeatureSetResult result = FeatureJob.run(spark, new FeatureJob.Options(mongo.connectionString(),
-                        mongo.database(), require(options, "output"), windowEnd,
-                        Integer.parseInt(options.getOrDefault("partitions", "2"))), clock);
+                        mongo.database(), output, windowEnd, partitions), clock);
                 failedSet = result.id();
                 long covered = result.rows() + result.rejected();
                 withState(mongo, state -> state.finish(result.id(), clock.instant(), covered));
@@ -82,7 +87,7 @@ public final class FeatureJobMain {
                 withState(mongo, FeaturizeState::release);
             }
             String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
-            sink.send(Events.create(Events.derivedId("featurize.failed", windowEnd.toString(), reason),
+            sink.send(Events.create(Events.derivedId("featurize.failed", windowOption, reason),
                     EventTypes.FEATURIZE_FAILED, FeaturizeFailed.VERSION, FUNCTION, null,
                     new FeaturizeFailed(failedSet, windowEnd, reason), clock));
             return 1;
@@ -104,6 +109,26 @@ public final class FeatureJobMain {
                 .map(s -> new FeaturesReady.FeatureSummary(s.name(), s.missing(), s.mean(), s.std())).toList());
         return Events.create(Events.derivedId("features.ready", result.id()), EventTypes.FEATURES_READY,
                 FeaturesReady.VERSION, FUNCTION, result.id(), data, clock);
+    }
+
+    private static Instant windowEnd(String value) {
+        try {
+            return Instant.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("--window-end: expected an ISO-8601 time, got \"" + value + "\"");
+        }
+    }
+
+    private static int partitions(String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // Not a number: answered as any other value that is not a positive count.
+        }
+        throw new IllegalArgumentException("--partitions: expected a positive integer, got \"" + value + "\"");
     }
 
     private static String require(Map<String, String> options, String name) {

@@ -69,4 +69,17 @@ class FeatureJobMainIT {
         assertThat(sink.types()).containsExactly(EventTypes.FEATURIZE_FAILED);
         assertThat(Json.mapper().readTree(sink.events().get(0).body()).get("reason").asText()).contains("MONGODB_URI");
     }
+
+    @Test
+    void aBadOptionIsAFailedJobNamingIt() throws Exception {
+        String[] args = {"--output", output.toString(), "--window-end", "yesterday", "--master", "local[1]"};
+        assertThat(FeatureJobMain.run(args, env(true), Clock.systemUTC())).isEqualTo(1);
+        String[] partitions = {"--output", output.toString(), "--partitions", "0", "--master", "local[1]"};
+        assertThat(FeatureJobMain.run(partitions, env(true), Clock.systemUTC())).isEqualTo(1);
+        assertThat(sink.types()).containsExactly(EventTypes.FEATURIZE_FAILED, EventTypes.FEATURIZE_FAILED);
+        assertThat(Json.mapper().readTree(sink.events().get(0).body()).get("reason").asText())
+                .contains("--window-end: expected an ISO-8601 time, got \"yesterday\"");
+        assertThat(Json.mapper().readTree(sink.events().get(1).body()).get("reason").asText())
+                .contains("--partitions: expected a positive integer, got \"0\"");
+    }
 }
