@@ -68,7 +68,7 @@ public final class FeaturizeHandlers {
     /** Starts a job if one is due and none is running; returns whether it started one. */
     public boolean check() {
         Instant now = clock.instant();
-        FeaturizePolicy.Decision decision = policy.decide(store.count(), state.last(), now);
+        FeaturizePolicy.Decision decision = policy.decide(store.estimatedCount(), state.last(), now);
         if (!decision.due()) {
             LOG.debug("no feature set due: {}", decision.reason());
             return false;

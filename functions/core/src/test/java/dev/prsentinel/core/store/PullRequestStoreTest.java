@@ -49,6 +49,7 @@ class PullRequestStoreTest {
                 .containsExactly(0, 1, 0);
         assertThat(store.find("octo/repo", 1).orElseThrow().state()).isEqualTo("open");
         assertThat(store.count()).isEqualTo(2);
+        assertThat(store.estimatedCount()).isEqualTo(2);
     }
 
     @Test
