@@ -48,7 +48,7 @@ public final class GitHubPullRequests {
 
     /** {@link #fromJson(JsonNode, String, Source, String)} for fields read from a stream of tokens. */
     public static PullRequest fromJson(PullRequestJson pr, String fallbackRepo, Source source, String prefix) {
-        String repo = text(pr.baseRepoFullName, "full_name", prefix + ".base.repo");
+        String repo = text(pr.base == null ? null : pr.base.repoFullName, "full_name", prefix + ".base.repo");
         if (repo == null) {
             repo = fallbackRepo;
         }
@@ -93,8 +93,8 @@ public final class GitHubPullRequests {
                 time(pr.updatedAt, "updated_at", prefix),
                 mergedAt,
                 time(pr.closedAt, "closed_at", prefix),
-                text(pr.baseRef, "ref", prefix + ".base"),
-                text(pr.headRef, "ref", prefix + ".head"),
+                text(pr.base == null ? null : pr.base.ref, "ref", prefix + ".base"),
+                text(pr.head == null ? null : pr.head.ref, "ref", prefix + ".head"),
                 headFork(pr, repo));
     }
 
@@ -218,10 +218,10 @@ public final class GitHubPullRequests {
     }
 
     private static Boolean headFork(PullRequestJson pr, String baseRepo) {
-        if (pr.head == null || !pr.head.isObject() || pr.headRepo == null) {
+        if (pr.head == null || pr.head.repo == null) {
             return null;
         }
-        PullRequestJson.Value fullName = pr.headRepoFullName;
+        PullRequestJson.Value fullName = pr.head.repoFullName;
         if (fullName == null || fullName.isNull()) {
             // GitHub nulls head.repo when the fork was deleted: the origin is unknown now.
             return null;

@@ -83,6 +83,16 @@ public final class PullRequestJson {
         }
     }
 
+    /** A base or head object of GitHub's shape: the value itself, its ref, its repo and that repo's name. */
+    static final class Branch {
+        Value value;
+        Value ref;
+        /** The repo key's value, null when absent. */
+        Value repo;
+        /** repo.full_name, null when absent or when repo is not an object. */
+        Value repoFullName;
+    }
+
     // The GitHub shape's and the stored shape's fields; where their names are shared, so is the slot.
     Value number;
     Value state;
@@ -106,13 +116,8 @@ public final class PullRequestJson {
     Value body;
     Value requestedTeams;
     Value userLogin;
-    Value base;
-    Value baseRef;
-    Value baseRepoFullName;
-    Value head;
-    Value headRef;
-    Value headRepo;
-    Value headRepoFullName;
+    Branch base;
+    Branch head;
     // The stored shape only.
     Value repo;
     Value titleLength;
@@ -165,8 +170,8 @@ public final class PullRequestJson {
                 case "title" -> pr.title = length(p, t);
                 case "body" -> pr.body = length(p, t);
                 case "user" -> pr.userLogin = field(p, t, "login");
-                case "base" -> pr.base = base(p, t, pr);
-                case "head" -> pr.head = head(p, t, pr);
+                case "base" -> pr.base = branch(p, t);
+                case "head" -> pr.head = branch(p, t);
                 case "repo" -> pr.repo = scalar(p, t);
                 case "title_length" -> pr.titleLength = scalar(p, t);
                 case "body_length" -> pr.bodyLength = scalar(p, t);
@@ -310,45 +315,26 @@ public final class PullRequestJson {
         return found;
     }
 
-    /** base: its ref and repo.full_name. */
-    private static Value base(JsonParser p, JsonToken t, PullRequestJson pr) throws IOException {
-        pr.baseRef = null;
-        pr.baseRepoFullName = null;
+    /** base or head: its ref, its repo (whatever its value) and that repo's full_name. */
+    private static Branch branch(JsonParser p, JsonToken t) throws IOException {
+        Branch branch = new Branch();
         if (t != JsonToken.START_OBJECT) {
-            return scalar(p, t);
+            branch.value = scalar(p, t);
+            return branch;
         }
+        branch.value = kind(t);
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken v = p.nextToken();
             switch (name) {
-                case "ref" -> pr.baseRef = scalar(p, v);
-                case "repo" -> pr.baseRepoFullName = field(p, v, "full_name");
-                default -> p.skipChildren();
-            }
-        }
-        return kind(t);
-    }
-
-    /** head: its ref, whether it has a repo, and that repo's full_name. */
-    private static Value head(JsonParser p, JsonToken t, PullRequestJson pr) throws IOException {
-        pr.headRef = null;
-        pr.headRepo = null;
-        pr.headRepoFullName = null;
-        if (t != JsonToken.START_OBJECT) {
-            return scalar(p, t);
-        }
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            JsonToken v = p.nextToken();
-            switch (name) {
-                case "ref" -> pr.headRef = scalar(p, v);
+                case "ref" -> branch.ref = scalar(p, v);
                 case "repo" -> {
-                    pr.headRepo = kind(v);
-                    pr.headRepoFullName = field(p, v, "full_name");
+                    branch.repo = kind(v);
+                    branch.repoFullName = field(p, v, "full_name");
                 }
                 default -> p.skipChildren();
             }
         }
-        return kind(t);
+        return branch;
     }
 }
