@@ -1,5 +1,6 @@
 package dev.prsentinel.score;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.prsentinel.core.Json;
@@ -51,9 +52,11 @@ final class ScoreApi implements FunctionServer.Route {
                 return CloudEventEndpoint.jsonError(400, "body: empty");
             }
             batch = t == JsonToken.START_ARRAY;
-            count = batch ? readBatch(p, read) : 1;
-            if (!batch) {
+            if (batch) {
+                count = readBatch(p, read);
+            } else {
                 read.add(object(p, t));
+                count = 1;
             }
             if (p.nextToken() != null) {
                 return CloudEventEndpoint.jsonError(400, "body: more than one JSON value");
@@ -89,7 +92,7 @@ final class ScoreApi implements FunctionServer.Route {
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
             if (t == null) {
-                throw new com.fasterxml.jackson.core.JsonParseException(p, "unexpected end of input in an array");
+                throw new JsonParseException(p, "unexpected end of input in an array");
             }
             count++;
             if (count > MAX_BATCH) {

@@ -8,6 +8,7 @@ import dev.prsentinel.core.anomaly.Scorer;
 import dev.prsentinel.core.features.FeatureSpecV1;
 import dev.prsentinel.core.model.PullRequest;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.List;
@@ -40,13 +41,9 @@ final class ScoreJson {
             }
         }
 
-        ModelSource.Loaded model() {
-            return model;
-        }
-
         /** A double exactly as the generator below writes it. */
         private static String number(double value) {
-            java.io.StringWriter out = new java.io.StringWriter();
+            StringWriter out = new StringWriter();
             try (JsonGenerator g = Json.mapper().getFactory().createGenerator(out)) {
                 g.enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER.mappedFeature());
                 g.writeNumber(value);
