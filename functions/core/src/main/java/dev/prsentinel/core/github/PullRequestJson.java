@@ -83,9 +83,8 @@ public final class PullRequestJson {
         }
     }
 
-    /** A base or head object of GitHub's shape: the value itself, its ref, its repo and that repo's name. */
+    /** GitHub's base or head: its ref, its repo and that repo's name (all null unless it is an object). */
     static final class Branch {
-        Value value;
         Value ref;
         /** The repo key's value, null when absent. */
         Value repo;
@@ -319,10 +318,9 @@ public final class PullRequestJson {
     private static Branch branch(JsonParser p, JsonToken t) throws IOException {
         Branch branch = new Branch();
         if (t != JsonToken.START_OBJECT) {
-            branch.value = scalar(p, t);
+            p.skipChildren();
             return branch;
         }
-        branch.value = kind(t);
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
             JsonToken v = p.nextToken();
