@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # score: the scorer under JMH, the app's cold start (N starts with and without the startup
-# optimizations), serving under load (hey) beside the app's no-op endpoint, and RSS over 1M
-# requests with the manifest's JVM settings. Every figure beside a baseline from the same run.
+# optimizations), its first seconds under load, serving under load (hey, vegeta) beside the app's
+# no-op endpoint, and RSS over 1M requests with the manifest's JVM settings. Every figure beside a baseline from the same run.
 # Usage: benchmarks/run-score.sh [STARTS] [RSS_REQUESTS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,6 +74,17 @@ for _ in $(seq "$starts"); do start_once ""; done > "$work/plain.txt"
 for _ in $(seq "$starts"); do start_once "-XX:SharedArchiveFile=$work/app.jsa $manifest_opts"; done > "$work/opt.txt"
 echo "baseline (java -cp, default flags):        $(stats < "$work/plain.txt")"
 echo "optimized (AppCDS + SerialGC + small heap): $(stats < "$work/opt.txt")"
+
+echo "== back from zero: req/s in each of the first 12 seconds of full load (16 connections) after readiness"
+# What a pod scaled from zero serves while the JIT compiles the request path.
+port=$(free_port)
+# shellcheck disable=SC2086
+PORT=$port MODEL_DIR="$work/model" MONGODB_URI="mongodb://127.0.0.1:9" java $manifest_opts -cp "$app_cp" \
+  dev.prsentinel.score.ScoreApplication >"$work/ramp.log" 2>&1 & ramp=$!
+until curl -sf "http://127.0.0.1:$port/health/readiness" >/dev/null; do sleep 0.01; done
+echo "$(for _ in $(seq 12); do hey -z 1s -c 16 -m POST -T application/json -D "$work/body.json" \
+  "http://127.0.0.1:$port/score" | awk '/Requests\/sec/ {printf "%d ", $2}'; done)"
+kill "$ramp"; wait "$ramp" 2>/dev/null || true
 
 echo "== serving: single-PR POST /score beside POST /noop (the same body read and answered, nothing computed), hey"
 port=$(free_port)
