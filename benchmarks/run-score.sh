@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # score: the scorer under JMH, the app's cold start (N starts with and without the startup
 # optimizations), its first seconds under load, serving under load (hey, vegeta) beside the app's
-# no-op endpoint, and RSS over 1M requests with the manifest's JVM settings. Every figure beside a baseline from the same run.
+# no-op endpoint, and RSS over 1M requests with the manifest's JVM settings. Every figure beside a
+# baseline from the same run.
 # Usage: benchmarks/run-score.sh [STARTS] [RSS_REQUESTS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
