@@ -24,7 +24,7 @@ public final class PullRequestJson {
 
     /** One value as written: a scalar's token and text, or only the kind of a container. */
     static final class Value {
-        private static final Value NULL = new Value(JsonToken.VALUE_NULL, null, 0, false, 0);
+        private static final Value NULL = new Value(JsonToken.VALUE_NULL, null, 0, false, 0, null, null);
 
         final JsonToken token;
         /** A string's content or a number's text; null for other tokens and for counted-only strings. */
@@ -35,16 +35,23 @@ public final class PullRequestJson {
         /** A string's length in UTF-16 units (String.length), or an array's size. */
         final int length;
         /** An array's elements, where kept (labels). */
-        List<Value> items;
+        final List<Value> items;
         /** An object element's "name" (a label). */
-        Value name;
+        final Value name;
 
-        private Value(JsonToken token, String text, int intValue, boolean isInt, int length) {
+        private Value(JsonToken token, String text, int intValue, boolean isInt, int length, List<Value> items,
+                Value name) {
             this.token = token;
             this.text = text;
             this.intValue = intValue;
             this.isInt = isInt;
             this.length = length;
+            this.items = items;
+            this.name = name;
+        }
+
+        private Value(JsonToken token, String text, int intValue, boolean isInt, int length) {
+            this(token, text, intValue, isInt, length, null, null);
         }
 
         boolean isNull() {
@@ -279,16 +286,12 @@ public final class PullRequestJson {
         JsonToken e;
         while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
             if (e == JsonToken.START_OBJECT) {
-                Value label = kind(e);
-                label.name = fieldOfObject(p, "name");
-                items.add(label);
+                items.add(new Value(e, null, 0, false, 0, null, fieldOfObject(p, "name")));
             } else {
                 items.add(scalar(p, e));
             }
         }
-        Value array = new Value(t, null, 0, false, items.size());
-        array.items = items;
-        return array;
+        return new Value(t, null, 0, false, items.size(), items, null);
     }
 
     /** An object's one field of interest: null when the value is not an object or lacks the key. */
