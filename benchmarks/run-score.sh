@@ -87,7 +87,10 @@ echo "$(for _ in $(seq 12); do hey -z 1s -c 16 -m POST -T application/json -D "$
   "http://127.0.0.1:$port/score" | awk '/Requests\/sec/ {printf "%d ", $2}'; done)"
 kill "$ramp"; wait "$ramp" 2>/dev/null || true
 
-echo "== serving: single-PR POST /score beside POST /noop (the same body read and answered, nothing computed), hey"
+echo "== serving: single-PR POST /score beside POST /floor and POST /noop, hey"
+# /noop: the same body read, a constant answered, nothing computed (the issue's baseline).
+# /floor: /score with its JSON reading and writing memoized, the model and the explanation run per
+# request, /score's answer sent: the least any /score must do (BenchmarkRoutes).
 port=$(free_port)
 # shellcheck disable=SC2086
 PORT=$port SCORE_NOOP_ENDPOINT=true MODEL_DIR="$work/model" MONGODB_URI="mongodb://127.0.0.1:9" java -XX:SharedArchiveFile="$work/app.jsa" \
@@ -95,10 +98,11 @@ PORT=$port SCORE_NOOP_ENDPOINT=true MODEL_DIR="$work/model" MONGODB_URI="mongodb
 until curl -sf "http://127.0.0.1:$port/health/readiness" >/dev/null; do sleep 0.05; done
 # The score path needs ~10 s under load before C2 has settled (-XX:+PrintCompilation): 15 s first.
 hey -z 15s -c 16 -m POST -T application/json -D "$work/body.json" "http://127.0.0.1:$port/score" >/dev/null
+hey -z 5s -c 16 -m POST -T application/json -D "$work/body.json" "http://127.0.0.1:$port/floor" >/dev/null
 hey -z 5s -c 16 -m POST -T application/json -D "$work/body.json" "http://127.0.0.1:$port/noop" >/dev/null
-# One long run each swung by +-20% between runs (hey and the server share the 2 cores): the two
-# paths alternate in 8 rounds of 5 s and every figure is a median; each round also records the
-# server's CPU time per request (utime+stime of the JVM over the round).
+# One long run each swung by +-20% between runs (hey and the server share the 2 cores): the paths
+# alternate in 8 rounds of 5 s and every figure is a median; each round also records the server's
+# CPU time per request (utime+stime of the JVM over the round).
 round() { # path -> "req/s server_cpu_us_per_request"
   local c0 c1 out
   c0=$(awk '{print $14+$15}' "/proc/$app/stat")
@@ -107,17 +111,20 @@ round() { # path -> "req/s server_cpu_us_per_request"
   echo "$out" | awk -v c="$(( c1 - c0 ))" -v t="$tick" '/Requests\/sec/ {r=$2} /\[200\]/ {n=$2}
     END {printf "%d %.1f\n", r, c / t / n * 1e6}'
 }
-for _ in 1 2 3 4 5 6 7 8; do echo "$(round score) $(round noop)"; done > "$work/rounds.txt"
-read -r score_max noop_max ratio cpu_score cpu_noop cpu_ratio < <(python3 -c '
+for _ in 1 2 3 4 5 6 7 8; do echo "$(round score) $(round floor) $(round noop)"; done > "$work/rounds.txt"
+read -r score_max floor_max noop_max ratio floor_ratio cpu_score cpu_floor cpu_noop cpu_ratio cpu_floor_ratio \
+  < <(python3 -c '
 import statistics, sys
 rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
 med = lambda k: statistics.median(r[k] for r in rows)
-print(int(med(0)), int(med(2)), "%.2f" % statistics.median(r[2] / r[0] for r in rows),
-      med(1), med(3), "%.2f" % statistics.median(r[1] / r[3] for r in rows))' "$work/rounds.txt")
-echo "max rate (16 connections, median of 8 alternating 5 s rounds): score $score_max req/s, no-op $noop_max req/s;"
-echo "  no-op/score rate, median of the rounds' ratios: ${ratio}x"
-echo "server CPU per request (median): score $cpu_score us, no-op $cpu_noop us: ${cpu_ratio}x"
-echo "rounds (score req/s, score us, no-op req/s, no-op us): $(tr '\n' ';' < "$work/rounds.txt")"
+ratio = lambda a, b: "%.2f" % statistics.median(r[a] / r[b] for r in rows)
+print(int(med(0)), int(med(2)), int(med(4)), ratio(4, 0), ratio(4, 2), med(1), med(3), med(5), ratio(1, 5),
+      ratio(3, 5))' "$work/rounds.txt")
+echo "max rate (16 connections, median of 8 alternating 5 s rounds): score $score_max req/s, floor $floor_max req/s,"
+echo "  no-op $noop_max req/s; no-op/score rate ${ratio}x, no-op/floor ${floor_ratio}x (medians of the rounds' ratios)"
+echo "server CPU per request (median): score $cpu_score us, floor $cpu_floor us, no-op $cpu_noop us:"
+echo "  score ${cpu_ratio}x, floor ${cpu_floor_ratio}x the no-op"
+echo "rounds (score req/s, us; floor req/s, us; no-op req/s, us): $(tr '\n' ';' < "$work/rounds.txt")"
 half=$(( score_max / 2 ))
 per_worker=$(( half / 8 ))
 lat() { awk '/^ +50%/ || /^ +99%/ {printf "p%s %.2f ms  ", substr($1, 1, 2), $3 * 1000}'; }
@@ -136,15 +143,17 @@ r = json.load(sys.stdin)
 print("%.0f %.0f %.0f %.4f" % (r["latencies"]["50th"] / 1e3, r["latencies"]["99th"] / 1e3, r["latencies"]["mean"] / 1e3,
                                r["success"]))'
 }
-for _ in 1 2 3 4; do echo "$(attack score) $(attack noop)"; done > "$work/latency.txt"
+for _ in 1 2 3 4; do echo "$(attack score) $(attack floor) $(attack noop)"; done > "$work/latency.txt"
 python3 -c '
 import statistics, sys
 rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
 med = lambda k: statistics.median(r[k] for r in rows)
-print("fixed 4,000 req/s, median of 4 alternating 5 s rounds: score p50 %.0f us, p99 %.0f us, mean %.0f us;"
-      " no-op p50 %.0f us, p99 %.0f us, mean %.0f us; ratios p50 %.2f, mean %.2f; success %.4f / %.4f"
-      % (med(0), med(1), med(2), med(4), med(5), med(6), med(0) / med(4), med(2) / med(6), min(r[3] for r in rows),
-         min(r[7] for r in rows)))' "$work/latency.txt"
+line = lambda name, k: "%s p50 %.0f us, p99 %.0f us, mean %.0f us" % (name, med(k), med(k + 1), med(k + 2))
+print("fixed 4,000 req/s, median of 4 alternating 5 s rounds: %s; %s; %s" % (line("score", 0), line("floor", 4),
+      line("no-op", 8)))
+print("  ratios to the no-op: score p50 %.2f, mean %.2f; floor p50 %.2f, mean %.2f; lowest success %.4f"
+      % (med(0) / med(8), med(2) / med(10), med(4) / med(8), med(6) / med(10), min(min(r[3], r[7], r[11]) for r in rows)))
+' "$work/latency.txt"
 
 echo "== RSS with the manifest's JVM settings ($manifest_opts), $rss_requests requests"
 rss() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$app/status"; }

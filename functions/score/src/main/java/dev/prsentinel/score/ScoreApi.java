@@ -43,13 +43,37 @@ final class ScoreApi implements FunctionServer.Route {
         if (model.isEmpty()) {
             return CloudEventEndpoint.jsonError(503, "no model loaded: " + served.problem());
         }
+        Read read = read(body);
+        if (read.error() != null) {
+            return read.error();
+        }
+        List<ScoreJson.Scored> scored = new ArrayList<>(read.prs().size());
+        for (PullRequest pr : read.prs()) {
+            scored.add(new ScoreJson.Scored(pr, model.get().scorer().explain(pr, TOP_FEATURES)));
+        }
+        return new CloudEventEndpoint.Response(200, Map.of("content-type", "application/json"),
+                ScoreJson.write(scored, read.batch(), model.get().rendered()));
+    }
+
+    /**
+     * A body read: its PRs (one, or a batch's), or the 400 that says why it holds none.
+     *
+     * @param batch whether the body was an array (the answer is one too)
+     */
+    record Read(List<PullRequest> prs, boolean batch, CloudEventEndpoint.Response error) {
+        private static Read invalid(String message) {
+            return new Read(List.of(), false, CloudEventEndpoint.jsonError(400, message));
+        }
+    }
+
+    static Read read(byte[] body) {
         List<PullRequestJson> read = new ArrayList<>();
         int count;
         boolean batch;
         try (JsonParser p = Json.mapper().getFactory().createParser(body)) {
             JsonToken t = p.nextToken();
             if (t == null) {
-                return CloudEventEndpoint.jsonError(400, "body: empty");
+                return Read.invalid("body: empty");
             }
             batch = t == JsonToken.START_ARRAY;
             if (batch) {
@@ -59,14 +83,14 @@ final class ScoreApi implements FunctionServer.Route {
                 count = 1;
             }
             if (p.nextToken() != null) {
-                return CloudEventEndpoint.jsonError(400, "body: more than one JSON value");
+                return Read.invalid("body: more than one JSON value");
             }
         } catch (IOException e) {
-            return CloudEventEndpoint.jsonError(400, "body: not JSON (" + firstLine(e.getMessage()) + ")");
+            return Read.invalid("body: not JSON (" + firstLine(e.getMessage()) + ")");
         }
         try {
             if (!batch) {
-                return json(List.of(score(PullRequestInput.parse(read.get(0), ""), model.get())), false, model.get());
+                return new Read(List.of(PullRequestInput.parse(read.get(0), "")), false, null);
             }
             if (count == 0 || count > MAX_BATCH) {
                 throw new InvalidPayloadException("body", "a batch holds 1 to " + MAX_BATCH + " pull requests, this"
@@ -76,13 +100,9 @@ final class ScoreApi implements FunctionServer.Route {
             for (int i = 0; i < count; i++) {
                 prs.add(PullRequestInput.parse(read.get(i), "[" + i + "]"));
             }
-            List<ScoreJson.Scored> scored = new ArrayList<>(count);
-            for (PullRequest pr : prs) {
-                scored.add(score(pr, model.get()));
-            }
-            return json(scored, true, model.get());
+            return new Read(prs, true, null);
         } catch (InvalidPayloadException e) {
-            return CloudEventEndpoint.jsonError(400, e.getMessage());
+            return Read.invalid(e.getMessage());
         }
     }
 
@@ -111,16 +131,6 @@ final class ScoreApi implements FunctionServer.Route {
         }
         p.skipChildren();
         return null;
-    }
-
-    private static ScoreJson.Scored score(PullRequest pr, ServedModel.Current model) {
-        return new ScoreJson.Scored(pr, model.scorer().explain(pr, TOP_FEATURES));
-    }
-
-    private static CloudEventEndpoint.Response json(List<ScoreJson.Scored> scores, boolean array,
-            ServedModel.Current model) {
-        return new CloudEventEndpoint.Response(200, Map.of("content-type", "application/json"),
-                ScoreJson.write(scores, array, model.rendered()));
     }
 
     private static String firstLine(String s) {

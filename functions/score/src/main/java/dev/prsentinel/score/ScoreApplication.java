@@ -31,14 +31,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Environment: PORT (8080); the model's (MODEL_DIR, or MLFLOW_TRACKING_URI with MODEL_NAME,
  * MODEL_VERSION or MODEL_ALIAS, MODEL_CACHE_DIR); MONGODB_URI / MONGODB_DATABASE for events;
- * SCORE_NOOP_ENDPOINT=true adds POST /noop, the serving benchmark's baseline (the same request
- * read and answered, nothing computed).
+ * SCORE_NOOP_ENDPOINT=true adds the serving benchmark's reference endpoints, POST /noop and POST
+ * /floor ({@link BenchmarkRoutes}).
  */
 public final class ScoreApplication implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScoreApplication.class);
     static final int MAX_BODY_BYTES = 1024 * 1024;
-    private static final byte[] NOOP_ANSWER = "{\"ok\":true}".getBytes(StandardCharsets.UTF_8);
     /** The CloudEvent types it takes (its Triggers route exactly these). */
     public static final java.util.Set<String> EVENT_TYPES = ScoreHandlers.TYPES;
 
@@ -101,15 +100,14 @@ public final class ScoreApplication implements AutoCloseable {
         ServedModel served = new ServedModel();
         Events events = new Events(MongoSettings.fromEnvironment(env), served, clock);
         Metrics metrics = new Metrics(events::unscored);
+        ScoreApi score = new ScoreApi(served);
         Map<String, FunctionServer.Route> routes = new java.util.HashMap<>(Map.of(
                 "/", FunctionServer.events((headers, body) -> events.endpoint().handle(headers, body)),
-                "/score", metrics.counting(new ScoreApi(served)),
+                "/score", metrics.counting(score),
                 "/openapi.yaml", (method, query, headers, body) -> openApi(),
                 "/metrics", (method, query, headers, body) -> metrics.render(served)));
         if ("true".equals(env.get("SCORE_NOOP_ENDPOINT"))) {
-            // The serving benchmark's baseline: the same request, read and answered, nothing computed.
-            routes.put("/noop", metrics.counting((method, query, headers, body) -> new CloudEventEndpoint.Response(
-                    200, Map.of("content-type", "application/json"), NOOP_ANSWER)));
+            BenchmarkRoutes.of(score, served).forEach((path, route) -> routes.put(path, metrics.counting(route)));
         }
         FunctionServer server = new FunctionServer(MAX_BODY_BYTES, host, port, served::ready, routes);
         Duration retry = Duration.parse(env.getOrDefault("MODEL_RETRY", "PT10S"));

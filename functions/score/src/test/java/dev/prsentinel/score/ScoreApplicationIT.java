@@ -76,7 +76,11 @@ class ScoreApplicationIT {
     }
 
     private HttpResponse<String> score(String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/score"))
+        return post("/score", body);
+    }
+
+    private HttpResponse<String> post(String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
                 .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
@@ -169,6 +173,30 @@ class ScoreApplicationIT {
         assertThat(huge.statusCode()).isEqualTo(413);
         assertThat(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + "/score")).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(405);
+    }
+
+    @Test
+    void theBenchmarksFloorAnswersWhatScoreAnswersAndTheirRoutesExistOnlyWhenAskedFor() throws Exception {
+        start(Map.of("MODEL_DIR", modelDir().toString(), "SCORE_NOOP_ENDPOINT", "true"));
+        awaitReady();
+        for (String body : List.of(GitHubPullRequests.toJson(TestModels.PRS.get(7)).toString(),
+                GitHubPullRequests.toJson(TestModels.PRS.get(7)).toString(),
+                webhook(TestModels.PRS.get(2)),
+                "[" + GitHubPullRequests.toJson(TestModels.PRS.get(1)) + "]",
+                "{\"repo\":\"o/r\",\"number\":1,\"commits\":-3}",
+                GitHubPullRequests.toJson(TestModels.PRS.get(7)).toString())) {
+            HttpResponse<String> floor = post("/floor", body);
+            HttpResponse<String> score = score(body);
+            assertThat(floor.statusCode()).as(body).isEqualTo(score.statusCode());
+            assertThat(floor.body()).as(body).isEqualTo(score.body());
+        }
+        assertThat(post("/noop", "{}").body()).isEqualTo("{\"ok\":true}");
+        app.close();
+
+        start(Map.of("MODEL_DIR", modelDir().toString()));
+        awaitReady();
+        assertThat(post("/floor", "{}").statusCode()).isEqualTo(404);
+        assertThat(post("/noop", "{}").statusCode()).isEqualTo(404);
     }
 
     @Test
