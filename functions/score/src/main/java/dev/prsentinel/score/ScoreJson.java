@@ -1,24 +1,27 @@
 package dev.prsentinel.score;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.StreamWriteFeature;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
-import dev.prsentinel.core.Json;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.core.io.NumberOutput;
 import dev.prsentinel.core.anomaly.Scorer;
+import dev.prsentinel.core.features.Feature;
 import dev.prsentinel.core.features.FeatureSpecV1;
 import dev.prsentinel.core.model.PullRequest;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON of explained scores, as /score answers them (openapi.yaml: Score), written straight to
- * bytes: a tree per answer was a fifth of the request path. Doubles go through Jackson's
- * shortest-representation writer, not Double.toString; the ones every answer of a model repeats
- * (threshold, typical ranges) are rendered once per model ({@link Constants}).
+ * The JSON of explained scores, as /score answers them (openapi.yaml: Score), written into a byte
+ * array by hand. Everything an answer repeats for its model (the threshold, each feature's name,
+ * group and typical range, the model's name and version) is rendered once per model
+ * ({@link Constants}); per answer only the repo, the number, the score, the category and each top
+ * feature's value and share are written. Jackson's generator did the same work at twice the cost
+ * under load (benchmarks/RESULTS.md: /score against /floor).
+ *
+ * <p>Doubles are written in their shortest form by Jackson's writer (the generator's
+ * USE_FAST_DOUBLE_WRITER); a value that is not finite (a missing input) is null.
  */
 final class ScoreJson {
 
@@ -28,94 +31,174 @@ final class ScoreJson {
 
     /** What every answer of one model repeats, rendered once when the model is loaded. */
     static final class Constants {
-        private final ModelSource.Loaded model;
-        private final String threshold;
-        private final Map<String, String[]> typical = new HashMap<>();
+        /** {@code ,"threshold":T,"anomalous":} */
+        private final byte[] threshold;
+        /** Per feature: {@code {"feature":N,"group":G,"value":} */
+        private final Map<String, byte[]> featureHead = new HashMap<>();
+        /** Per feature: {@code ,"typical_low":L,"typical_high":H,"share":} */
+        private final Map<String, byte[]> featureRange = new HashMap<>();
+        /** {@code ],"model":{"name":N,"version":V},"spec_version":S} } */
+        private final byte[] tail;
 
         Constants(ModelSource.Loaded model) {
-            this.model = model;
-            this.threshold = number(model.model().threshold());
+            this.threshold = ascii(",\"threshold\":" + number(model.model().threshold()) + ",\"anomalous\":");
             for (int j = 0; j < FeatureSpecV1.size(); j++) {
-                String[] range = {number(model.model().typicalLow()[j]), number(model.model().typicalHigh()[j])};
-                typical.put(FeatureSpecV1.FEATURES.get(j).name(), range);
+                Feature f = FeatureSpecV1.FEATURES.get(j);
+                featureHead.put(f.name(), utf8("{\"feature\":" + quoted(f.name()) + ",\"group\":"
+                        + quoted(f.group().wireName()) + ",\"value\":"));
+                featureRange.put(f.name(), ascii(",\"typical_low\":" + number(model.model().typicalLow()[j])
+                        + ",\"typical_high\":" + number(model.model().typicalHigh()[j]) + ",\"share\":"));
+            }
+            this.tail = utf8("],\"model\":{\"name\":" + quoted(model.name()) + ",\"version\":"
+                    + quoted(model.version()) + "},\"spec_version\":" + FeatureSpecV1.VERSION + "}");
+        }
+
+        private byte[] featureHead(Scorer.Contribution c) {
+            byte[] head = featureHead.get(c.feature());
+            if (head == null) {
+                throw new IllegalStateException("not a spec v" + FeatureSpecV1.VERSION + " feature: " + c.feature());
+            }
+            return head;
+        }
+    }
+
+    /** A growing byte array; the answer's bytes are copied out once at the end. */
+    private static final class Out {
+        private byte[] buf;
+        private int size;
+
+        Out(int capacity) {
+            buf = new byte[capacity];
+        }
+
+        private void room(int n) {
+            if (size + n > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + n));
             }
         }
 
-        /** A double exactly as the generator below writes it. */
-        private static String number(double value) {
-            StringWriter out = new StringWriter();
-            try (JsonGenerator g = Json.mapper().getFactory().createGenerator(out)) {
-                g.enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER.mappedFeature());
-                g.writeNumber(value);
-            } catch (IOException e) {
-                throw new UncheckedIOException("writing to memory", e);
+        void write(byte[] bytes) {
+            room(bytes.length);
+            System.arraycopy(bytes, 0, buf, size, bytes.length);
+            size += bytes.length;
+        }
+
+        void write(char c) {
+            room(1);
+            buf[size++] = (byte) c;
+        }
+
+        /** A string of ASCII characters only (numbers, fixed words). */
+        void ascii(String s) {
+            int n = s.length();
+            room(n);
+            for (int i = 0; i < n; i++) {
+                buf[size++] = (byte) s.charAt(i);
             }
-            return out.toString();
+        }
+
+        void string(String s) {
+            if (plain(s)) {
+                write('"');
+                ascii(s);
+                write('"');
+            } else {
+                write('"');
+                write(JsonStringEncoder.getInstance().quoteAsUTF8(s));
+                write('"');
+            }
+        }
+
+        void number(double d) {
+            if (Double.isFinite(d)) {
+                ascii(NumberOutput.toString(d, true));
+            } else {
+                ascii("null");
+            }
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, size);
         }
     }
+
+    private static final byte[] REPO = ascii("{\"repo\":");
+    private static final byte[] NUMBER = ascii(",\"number\":");
+    private static final byte[] SCORE = ascii(",\"score\":");
+    private static final byte[] CATEGORY = ascii(",\"category\":");
+    private static final byte[] TOP = ascii(",\"top_features\":[");
 
     private ScoreJson() {
     }
 
     /** One score as an object, or several as an array. */
     static byte[] write(List<Scored> scores, boolean array, Constants model) {
-        // The builder's first block comes from (and must go back to) the thread's buffer recycler:
-        // without release() every answer allocated a fresh 2 KB block.
-        ByteArrayBuilder bytes = new ByteArrayBuilder(Json.mapper().getFactory()._getBufferRecycler(),
-                800 * scores.size());
-        try (JsonGenerator g = Json.mapper().getFactory().createGenerator(bytes)) {
-            g.enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER.mappedFeature());
-            if (array) {
-                g.writeStartArray();
-            }
-            for (Scored s : scores) {
-                write(g, s.pr(), s.score(), model);
-            }
-            if (array) {
-                g.writeEndArray();
-            }
-            g.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing to memory", e);
-        } finally {
-            bytes.release();
+        Out out = new Out(800 * scores.size() + 2);
+        if (array) {
+            out.write('[');
         }
+        for (int i = 0; i < scores.size(); i++) {
+            if (i > 0) {
+                out.write(',');
+            }
+            write(out, scores.get(i).pr(), scores.get(i).score(), model);
+        }
+        if (array) {
+            out.write(']');
+        }
+        return out.toByteArray();
     }
 
-    private static void write(JsonGenerator g, PullRequest pr, Scorer.Score s, Constants model) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("repo", pr.repo());
-        g.writeNumberField("number", pr.number());
-        g.writeNumberField("score", s.score());
-        g.writeFieldName("threshold");
-        g.writeNumber(model.threshold);
-        g.writeBooleanField("anomalous", s.anomalous());
-        g.writeStringField("category", s.category());
-        g.writeArrayFieldStart("top_features");
-        for (Scorer.Contribution c : s.top()) {
-            g.writeStartObject();
-            g.writeStringField("feature", c.feature());
-            g.writeStringField("group", c.group());
-            if (Double.isNaN(c.value())) {
-                g.writeNullField("value");
-            } else {
-                g.writeNumberField("value", c.value());
+    private static void write(Out out, PullRequest pr, Scorer.Score s, Constants model) {
+        out.write(REPO);
+        out.string(pr.repo());
+        out.write(NUMBER);
+        out.ascii(Integer.toString(pr.number()));
+        out.write(SCORE);
+        out.number(s.score());
+        out.write(model.threshold);
+        out.ascii(s.anomalous() ? "true" : "false");
+        out.write(CATEGORY);
+        out.string(s.category());
+        out.write(TOP);
+        for (int i = 0; i < s.top().size(); i++) {
+            Scorer.Contribution c = s.top().get(i);
+            if (i > 0) {
+                out.write(',');
             }
-            String[] typical = model.typical.get(c.feature());
-            g.writeFieldName("typical_low");
-            g.writeNumber(typical[0]);
-            g.writeFieldName("typical_high");
-            g.writeNumber(typical[1]);
-            g.writeNumberField("share", c.share());
-            g.writeEndObject();
+            out.write(model.featureHead(c));
+            out.number(c.value());
+            out.write(model.featureRange.get(c.feature()));
+            out.number(c.share());
+            out.write('}');
         }
-        g.writeEndArray();
-        g.writeObjectFieldStart("model");
-        g.writeStringField("name", model.model.name());
-        g.writeStringField("version", model.model.version());
-        g.writeEndObject();
-        g.writeNumberField("spec_version", FeatureSpecV1.VERSION);
-        g.writeEndObject();
+        out.write(model.tail);
+    }
+
+    /** Printable ASCII without a quote or a backslash: written as it is. */
+    private static boolean plain(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String quoted(String s) {
+        return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
+    }
+
+    private static String number(double d) {
+        return Double.isFinite(d) ? NumberOutput.toString(d, true) : "null";
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 }
