@@ -15,8 +15,11 @@ command -v vegeta >/dev/null || GOBIN="$HOME/go/bin" go install github.com/tsena
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 bench_cp="benchmarks/target/classes:$(cd benchmarks && ../mvnw -B -q -o dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
-# The app exactly as its container runs it: score's own runtime classpath, its main class.
-app_cp="$(pwd)/functions/score/target/classes:$(cd functions/score && ../../mvnw -B -q -o dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile=/dev/stdout)"
+# The app as its container runs it: score's jar and its runtime dependencies, its main class. A jar,
+# not target/classes: Java 17 writes no class-data archive for a class path holding a non-empty
+# directory ("Cannot have non-empty directory in paths"), and an image built with jib must use
+# containerizingMode=packaged for the same reason.
+app_cp="$(ls "$(pwd)"/functions/score/target/score-*.jar):$(cd functions/score && ../../mvnw -B -q -o dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile=/dev/stdout)"
 java -cp "$bench_cp" dev.prsentinel.benchmarks.ScoreBenchFixtures model "$work/model"
 java -cp "$bench_cp" dev.prsentinel.benchmarks.ScoreBenchFixtures body "$work/body.json"
 tick=$(getconf CLK_TCK)
@@ -39,6 +42,7 @@ start_once() {
   pid=$!
   until [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'content-type: application/json' \
       --data-binary @"$work/body.json" "http://127.0.0.1:$port/score")" = 200 ]; do
+    kill -0 "$pid" 2>/dev/null || { echo "the app exited before answering ($opts):" >&2; tail -3 "$work/app.log" >&2; exit 1; }
     sleep 0.002
   done
   t1=$(date +%s%N)
@@ -71,8 +75,13 @@ until [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'content-type: application/
 for _ in 1 2 3; do curl -s -o /dev/null -H 'content-type: application/json' --data-binary @"$work/body.json" \
   "http://127.0.0.1:$port/score"; done
 kill "$trainer"; wait "$trainer" 2>/dev/null || true
+[ -s "$work/app.jsa" ] || { echo "no class-data archive was written:" >&2; tail -3 "$work/train.log" >&2; exit 1; }
+# -Xshare:on: a start that cannot map the archive fails here instead of being measured as one that
+# did (a missing archive under the default -Xshare:auto also drops the JDK's own archive: slower
+# than no option at all, which is what this script measured until the class path held a jar).
+cds_opts="-Xshare:on -XX:SharedArchiveFile=$work/app.jsa"
 for _ in $(seq "$starts"); do start_once ""; done > "$work/plain.txt"
-for _ in $(seq "$starts"); do start_once "-XX:SharedArchiveFile=$work/app.jsa $manifest_opts"; done > "$work/opt.txt"
+for _ in $(seq "$starts"); do start_once "$cds_opts $manifest_opts"; done > "$work/opt.txt"
 echo "baseline (java -cp, default flags):        $(stats < "$work/plain.txt")"
 echo "optimized (AppCDS + SerialGC + small heap): $(stats < "$work/opt.txt")"
 
@@ -80,7 +89,7 @@ echo "== back from zero: req/s in each of the first 12 seconds of full load (16 
 # What a pod scaled from zero serves while the JIT compiles the request path.
 port=$(free_port)
 # shellcheck disable=SC2086
-PORT=$port MODEL_DIR="$work/model" MONGODB_URI="mongodb://127.0.0.1:9" java $manifest_opts -cp "$app_cp" \
+PORT=$port MODEL_DIR="$work/model" MONGODB_URI="mongodb://127.0.0.1:9" java $cds_opts $manifest_opts -cp "$app_cp" \
   dev.prsentinel.score.ScoreApplication >"$work/ramp.log" 2>&1 & ramp=$!
 until curl -sf "http://127.0.0.1:$port/health/readiness" >/dev/null; do sleep 0.01; done
 echo "$(for _ in $(seq 12); do hey -z 1s -c 16 -m POST -T application/json -D "$work/body.json" \
@@ -93,7 +102,7 @@ echo "== serving: single-PR POST /score beside POST /floor and POST /noop, hey"
 # request, /score's answer sent: the least any /score must do (BenchmarkRoutes).
 port=$(free_port)
 # shellcheck disable=SC2086
-PORT=$port SCORE_NOOP_ENDPOINT=true MODEL_DIR="$work/model" MONGODB_URI="mongodb://127.0.0.1:9" java -XX:SharedArchiveFile="$work/app.jsa" \
+PORT=$port SCORE_NOOP_ENDPOINT=true MODEL_DIR="$work/model" MONGODB_URI="mongodb://127.0.0.1:9" java $cds_opts \
   $manifest_opts -cp "$app_cp" dev.prsentinel.score.ScoreApplication >"$work/serve.log" 2>&1 & app=$!
 until curl -sf "http://127.0.0.1:$port/health/readiness" >/dev/null; do sleep 0.05; done
 # The score path needs ~10 s under load before C2 has settled (-XX:+PrintCompilation): 15 s first.
