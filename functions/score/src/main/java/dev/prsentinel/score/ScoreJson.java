@@ -33,10 +33,8 @@ final class ScoreJson {
     static final class Constants {
         /** {@code ,"threshold":T,"anomalous":} */
         private final byte[] threshold;
-        /** Per feature: {@code {"feature":N,"group":G,"value":} */
-        private final Map<String, byte[]> featureHead = new HashMap<>();
-        /** Per feature: {@code ,"typical_low":L,"typical_high":H,"share":} */
-        private final Map<String, byte[]> featureRange = new HashMap<>();
+        /** Per feature, the bytes around its value and its share. */
+        private final Map<String, FeatureBytes> features = new HashMap<>();
         /** {@code ],"model":{"name":N,"version":V},"spec_version":S} } */
         private final byte[] tail;
 
@@ -44,22 +42,32 @@ final class ScoreJson {
             this.threshold = ascii(",\"threshold\":" + number(model.model().threshold()) + ",\"anomalous\":");
             for (int j = 0; j < FeatureSpecV1.size(); j++) {
                 Feature f = FeatureSpecV1.FEATURES.get(j);
-                featureHead.put(f.name(), utf8("{\"feature\":" + quoted(f.name()) + ",\"group\":"
-                        + quoted(f.group().wireName()) + ",\"value\":"));
-                featureRange.put(f.name(), ascii(",\"typical_low\":" + number(model.model().typicalLow()[j])
-                        + ",\"typical_high\":" + number(model.model().typicalHigh()[j]) + ",\"share\":"));
+                features.put(f.name(), new FeatureBytes(
+                        utf8("{\"feature\":" + quoted(f.name()) + ",\"group\":" + quoted(f.group().wireName())
+                                + ",\"value\":"),
+                        ascii(",\"typical_low\":" + number(model.model().typicalLow()[j]) + ",\"typical_high\":"
+                                + number(model.model().typicalHigh()[j]) + ",\"share\":")));
             }
             this.tail = utf8("],\"model\":{\"name\":" + quoted(model.name()) + ",\"version\":"
                     + quoted(model.version()) + "},\"spec_version\":" + FeatureSpecV1.VERSION + "}");
         }
 
-        private byte[] featureHead(Scorer.Contribution c) {
-            byte[] head = featureHead.get(c.feature());
-            if (head == null) {
+        private FeatureBytes feature(Scorer.Contribution c) {
+            FeatureBytes f = features.get(c.feature());
+            if (f == null) {
                 throw new IllegalStateException("not a spec v" + FeatureSpecV1.VERSION + " feature: " + c.feature());
             }
-            return head;
+            return f;
         }
+    }
+
+    /**
+     * One feature's fixed parts.
+     *
+     * @param head  {@code {"feature":N,"group":G,"value":}
+     * @param range {@code ,"typical_low":L,"typical_high":H,"share":}
+     */
+    private record FeatureBytes(byte[] head, byte[] range) {
     }
 
     /** A growing byte array; the answer's bytes are copied out once at the end. */
@@ -98,23 +106,17 @@ final class ScoreJson {
         }
 
         void string(String s) {
+            write('"');
             if (plain(s)) {
-                write('"');
                 ascii(s);
-                write('"');
             } else {
-                write('"');
                 write(JsonStringEncoder.getInstance().quoteAsUTF8(s));
-                write('"');
             }
+            write('"');
         }
 
         void number(double d) {
-            if (Double.isFinite(d)) {
-                ascii(NumberOutput.toString(d, true));
-            } else {
-                ascii("null");
-            }
+            ascii(ScoreJson.number(d));
         }
 
         byte[] toByteArray() {
@@ -166,9 +168,10 @@ final class ScoreJson {
             if (i > 0) {
                 out.write(',');
             }
-            out.write(model.featureHead(c));
+            FeatureBytes f = model.feature(c);
+            out.write(f.head());
             out.number(c.value());
-            out.write(model.featureRange.get(c.feature()));
+            out.write(f.range());
             out.number(c.share());
             out.write('}');
         }
