@@ -1,7 +1,8 @@
 package dev.prsentinel.benchmarks;
 
 import dev.prsentinel.core.config.JobArguments;
-import dev.prsentinel.core.events.CloudEventHttp;
+import dev.prsentinel.core.events.EventTypes;
+import dev.prsentinel.core.http.CloudEventHttp;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.pullreqs.PullreqsRows;
 import dev.prsentinel.core.store.PullRequestStore;
@@ -27,6 +28,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -35,9 +38,6 @@ import java.util.zip.GZIPInputStream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /** Import and webhook throughput of ingest on the embedded runtime, each beside a same-run baseline. */
 public final class IngestBenchmark {
@@ -99,28 +99,27 @@ public final class IngestBenchmark {
         List<CloudEvent> webhooks = new ArrayList<>(count);
         List<CloudEvent> rejected = new ArrayList<>(count);
         for (PullRequest pr : prs) {
-            CloudEvent e = Demo.webhookEvent(pr, 99);
+            // The event ingest's webhook receiver hands the broker: id the delivery, data the raw body.
+            CloudEvent e = CloudEventBuilder.v1().withId(UUID.nameUUIDFromBytes(pr.key().getBytes(
+                    StandardCharsets.UTF_8)).toString()).withSource(URI.create("https://github.com/" + pr.repo()))
+                    .withType(EventTypes.GITHUB_PULL_REQUEST).withDataContentType("application/json")
+                    .withData(Demo.webhookPayload(pr)).build();
             webhooks.add(e);
             rejected.add(CloudEventBuilder.from(e).withId("x-" + e.getId())
-                    .withType("dev.knative.source.github.push").build());
+                    .withType(EventTypes.GITHUB_PREFIX + "push").build());
         }
-        try (EmbeddedStore store = new EmbeddedStore(dataDir)) {
-            ConfigurableApplicationContext app = new SpringApplicationBuilder(IngestApplication.class)
-                    .logStartupInfo(false).run("--server.port=0",
-                            "--prsentinel.mongodb-uri=" + store.settings().connectionString());
-            try {
-                URI target = URI.create("http://127.0.0.1:"
-                        + ((WebServerApplicationContext) app).getWebServer().getPort() + "/");
-                send(target, rejected.subList(0, Math.min(1000, count)), 400);
-                send(target, webhooks.subList(0, Math.min(200, count)), 200);
-                double baseline = send(target, rejected, 400);
-                double ingest = send(target, webhooks.subList(Math.min(200, count), count), 200);
-                console.line("webhooks: %,.0f events/s stored through ingest over HTTP (%d senders); baseline "
-                        + "unsupported-type events answered 400: %,.0f events/s; storing costs %.1fx the baseline",
-                        ingest, SENDERS, baseline, baseline / ingest);
-            } finally {
-                app.close();
-            }
+        try (EmbeddedStore store = new EmbeddedStore(dataDir);
+                IngestApplication app = IngestApplication.start(Map.of("INGEST_ROUTES", "events", "MONGODB_URI",
+                        store.settings().connectionString(), "MONGODB_DATABASE", store.settings().database()),
+                        "127.0.0.1", 0)) {
+            URI target = URI.create("http://127.0.0.1:" + app.port() + "/");
+            send(target, rejected.subList(0, Math.min(1000, count)), 400);
+            send(target, webhooks.subList(0, Math.min(200, count)), 200);
+            double baseline = send(target, rejected, 400);
+            double ingest = send(target, webhooks.subList(Math.min(200, count), count), 200);
+            console.line("webhooks: %,.0f events/s stored through ingest over HTTP (%d senders); baseline "
+                    + "unsupported-type events answered 400: %,.0f events/s; storing costs %.1fx the baseline",
+                    ingest, SENDERS, baseline, baseline / ingest);
         }
     }
 

@@ -2,13 +2,14 @@ package dev.prsentinel.local;
 
 import com.mongodb.client.model.Filters;
 import dev.prsentinel.core.Json;
-import dev.prsentinel.core.events.CloudEventEndpoint;
+import dev.prsentinel.core.http.CloudEventEndpoint;
 import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.events.SyncRequested;
 import dev.prsentinel.core.store.PullRequestStore;
 import dev.prsentinel.core.tracking.Tracking;
 import dev.prsentinel.featurize.FeaturizeApplication;
 import dev.prsentinel.ingest.IngestApplication;
+import dev.prsentinel.ingest.webhooks.GitHubWebhooks;
 import dev.prsentinel.local.broker.KnativeManifests;
 import dev.prsentinel.local.broker.LocalBroker;
 import dev.prsentinel.score.ScoreApplication;
@@ -26,14 +27,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.bson.Document;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Everything on one machine: the embedded store, the local broker routed by knative/, and each
- * function as its own Spring application in this JVM on a loopback port, registered under its
- * Knative Service name.
+ * function in this JVM on its own loopback port, registered under its Knative Service name.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -53,15 +50,17 @@ public final class LocalStack implements AutoCloseable {
 
     private final EmbeddedStore store;
     private final LocalBroker broker;
-    private final Map<String, ConfigurableApplicationContext> functions = new LinkedHashMap<>();
+    private final String webhookSecret;
+    private IngestApplication ingest;
     private FeaturizeApplication featurize;
     private TrainTriggerApplication trainTrigger;
     private ScoreApplication score;
     private TrackingChoice tracking;
 
-    private LocalStack(EmbeddedStore store, LocalBroker broker) {
+    private LocalStack(EmbeddedStore store, LocalBroker broker, String webhookSecret) {
         this.store = store;
         this.broker = broker;
+        this.webhookSecret = webhookSecret;
     }
 
     public static LocalStack start(Options options) throws IOException {
@@ -71,15 +70,8 @@ public final class LocalStack implements AutoCloseable {
             KnativeManifests manifests = options.manifests() == null ? KnativeManifests.fromClasspath()
                     : KnativeManifests.fromDirectory(options.manifests());
             LocalBroker broker = new LocalBroker(manifests, BROKER, options.dataDir().resolve("dead-letters")).start();
-            stack = new LocalStack(store, broker);
-            Map<String, Object> ingest = new LinkedHashMap<>();
-            ingest.put("server.port", 0);
-            ingest.put("prsentinel.mongodb-uri", store.settings().connectionString());
-            ingest.put("prsentinel.mongodb-database", store.settings().database());
-            ingest.put("prsentinel.sink", broker.url().toString());
-            ingest.put("prsentinel.github-endpoint", options.githubEndpoint());
-            ingest.put("prsentinel.github-token", options.githubToken() == null ? "" : options.githubToken());
-            stack.startFunction("ingest", IngestApplication.class, ingest);
+            stack = new LocalStack(store, broker, newWebhookSecret());
+            stack.startIngest(options);
             stack.startFeaturize(options.dataDir());
             stack.startTrainTrigger(options.dataDir());
             stack.startScore(options.dataDir());
@@ -94,15 +86,47 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private void startFunction(String service, Class<?> application, Map<String, Object> properties) {
-        // As command-line arguments: they outrank the app's application.yaml, as the cluster's environment does.
-        String[] args = properties.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())
-                .toArray(String[]::new);
-        ConfigurableApplicationContext context = new SpringApplicationBuilder(application).logStartupInfo(false)
-                .run(args);
-        functions.put(service, context);
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-        broker.registerService(service, "http://127.0.0.1:" + port);
+    /**
+     * ingest with both of its roles in this JVM: the webhook receiver hands GitHub's deliveries to the
+     * broker, which routes them by knative/'s Triggers to ingest's CloudEvent route, as in a cluster.
+     */
+    private void startIngest(Options options) throws IOException {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("INGEST_ROUTES", "all");
+        env.put("MONGODB_URI", store.settings().connectionString());
+        env.put("MONGODB_DATABASE", store.settings().database());
+        env.put("K_SINK", broker.url().toString());
+        env.put("GITHUB_API_URL", options.githubEndpoint());
+        if (options.githubToken() != null) {
+            env.put("GITHUB_TOKEN", options.githubToken());
+        }
+        env.put("GITHUB_WEBHOOK_SECRET", webhookSecret);
+        ingest = IngestApplication.start(env, "127.0.0.1", 0);
+        broker.registerService("ingest", "http://127.0.0.1:" + ingest.port());
+    }
+
+    /**
+     * The webhook secret: GITHUB_WEBHOOK_SECRET when set (to receive a real repository's deliveries
+     * on this machine), else a new random one per start, which only the demo's own deliveries know.
+     */
+    private static String newWebhookSecret() {
+        String configured = System.getenv("GITHUB_WEBHOOK_SECRET");
+        if (configured != null && !configured.isEmpty()) {
+            return configured;
+        }
+        byte[] random = new byte[32];
+        new java.security.SecureRandom().nextBytes(random);
+        return java.util.HexFormat.of().formatHex(random);
+    }
+
+    /** Where GitHub's deliveries go: ingest's receiver. */
+    public URI webhookUrl() {
+        return URI.create("http://127.0.0.1:" + ingest.port() + IngestApplication.WEBHOOK_PATH);
+    }
+
+    /** The secret the receiver verifies deliveries with, for the demo to sign its own. */
+    public String webhookSecret() {
+        return webhookSecret;
     }
 
     /**
@@ -271,9 +295,14 @@ public final class LocalStack implements AutoCloseable {
         return null;
     }
 
-    /** What a function's CloudEvent endpoint has counted. */
-    public CloudEventEndpoint.Stats endpointStats(String service) {
-        return functions.get(service).getBean(CloudEventEndpoint.class).stats();
+    /** What ingest's CloudEvent endpoint has counted. */
+    public CloudEventEndpoint.Stats ingestStats() {
+        return ingest.endpointStats();
+    }
+
+    /** What ingest's webhook receiver has counted. */
+    public GitHubWebhooks.Stats webhookStats() {
+        return ingest.webhookStats();
     }
 
     @Override
@@ -291,7 +320,9 @@ public final class LocalStack implements AutoCloseable {
         if (tracking != null) {
             tracking.close();
         }
-        functions.values().forEach(ConfigurableApplicationContext::close);
+        if (ingest != null) {
+            ingest.close();
+        }
         store.close();
     }
 }

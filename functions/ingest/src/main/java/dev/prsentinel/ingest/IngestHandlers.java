@@ -72,15 +72,24 @@ public final class IngestHandlers implements Function<CloudEvent, CloudEvent> {
 
     private Optional<CloudEvent> onWebhook(CloudEvent event) {
         JsonNode payload = Events.dataTree(event);
+        if (!payload.isObject()) {
+            throw new InvalidPayloadException("data", "expected a webhook payload object");
+        }
+        JsonNode name = payload.path("repository").path("full_name");
+        PullRequest pr = mapWebhook(payload, name.isTextual() ? name.asText() : null, Source.WEBHOOK);
+        return ingested(event, pr.repo(), store.upsertAll(List.of(pr)), clock);
+    }
+
+    /**
+     * The PR of a webhook payload: its pull_request object, with the payload's repository as the
+     * fallback when the object lacks base.repo.
+     */
+    public static PullRequest mapWebhook(JsonNode payload, String repo, Source source) {
         JsonNode raw = payload.get("pull_request");
         if (raw == null || raw.isNull()) {
             throw new InvalidPayloadException("pull_request", "missing: not a pull request webhook payload");
         }
-        Source source = EventTypes.SYNTHETIC_SOURCE.equals(event.getSource().toString()) ? Source.SYNTHETIC
-                : Source.WEBHOOK;
-        PullRequest pr = GitHubPullRequests.fromJson(raw, payload.path("repository").path("full_name").asText(null),
-                source, "pull_request");
-        return ingested(event, pr.repo(), store.upsertAll(List.of(pr)), clock);
+        return GitHubPullRequests.fromJson(raw, repo, source, "pull_request");
     }
 
     /** The pr.ingested event for what an upsert changed in one repository, or empty when nothing changed. */

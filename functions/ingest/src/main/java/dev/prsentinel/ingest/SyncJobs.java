@@ -1,6 +1,6 @@
 package dev.prsentinel.ingest;
 
-import dev.prsentinel.core.events.EventSink;
+import dev.prsentinel.core.http.EventSink;
 import dev.prsentinel.core.events.SyncRequested;
 import dev.prsentinel.ingest.github.BackfillResult;
 import dev.prsentinel.ingest.github.GitHubBackfill;

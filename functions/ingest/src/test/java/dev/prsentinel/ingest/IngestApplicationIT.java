@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import dev.prsentinel.core.Json;
@@ -24,6 +26,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -31,54 +34,43 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 /** The ingest app over real HTTP: embedded store, GitHub replayed by WireMock, K_SINK caught by WireMock. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class IngestApplicationIT {
 
     private static final MongoServer MONGO = new MongoServer(new MemoryBackend());
     private static final WireMockServer GITHUB = new WireMockServer(wireMockConfig().dynamicPort());
     private static final WireMockServer SINK = new WireMockServer(wireMockConfig().dynamicPort());
-    private static String mongoUri;
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    PullRequestStore store;
-
-    @Autowired
-    DeadLetterStore deadLetters;
+    private static IngestApplication app;
+    private static MongoClient client;
+    private static PullRequestStore store;
+    private static DeadLetterStore deadLetters;
+    private static int port;
 
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void servers() throws Exception {
-        mongoUri = "mongodb://127.0.0.1:" + MONGO.bind().getPort();
+        String mongoUri = "mongodb://127.0.0.1:" + MONGO.bind().getPort();
         GITHUB.start();
         SINK.start();
         SINK.stubFor(post(urlEqualTo("/")).willReturn(aResponse().withStatus(202)));
+        app = IngestApplication.start(Map.of("MONGODB_URI", mongoUri, "GITHUB_API_URL", GITHUB.baseUrl(),
+                "K_SINK", SINK.baseUrl() + "/", "INGEST_MAX_BODY_BYTES", "200000", "INGEST_PAGE_SIZE", "10",
+                "INGEST_ROUTES", "events"), "127.0.0.1", 0);
+        port = app.port();
+        client = MongoClients.create(mongoUri);
+        store = new PullRequestStore(client.getDatabase("prsentinel"), Clock.systemUTC());
+        deadLetters = new DeadLetterStore(client.getDatabase("prsentinel"), Clock.systemUTC());
     }
 
     @AfterAll
     static void stop() {
+        app.close();
+        client.close();
         GITHUB.stop();
         SINK.stop();
         MONGO.shutdownNow();
-    }
-
-    @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) {
-        registry.add("prsentinel.mongodb-uri", () -> mongoUri);
-        registry.add("prsentinel.github-endpoint", GITHUB::baseUrl);
-        registry.add("prsentinel.sink", () -> SINK.baseUrl() + "/");
-        registry.add("prsentinel.max-body-bytes", () -> "200000");
-        registry.add("prsentinel.page-size", () -> "10");
     }
 
     private HttpResponse<String> send(Map<String, String> headers, byte[] body) throws Exception {
@@ -176,8 +168,16 @@ class IngestApplicationIT {
     }
 
     @Test
+    void theEventsRoleHasNoWebhookRoute() throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                + IngestApplication.WEBHOOK_PATH)).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void probesAnswer() throws Exception {
-        for (String probe : List.of("/actuator/health/liveness", "/actuator/health/readiness")) {
+        for (String probe : List.of("/health/liveness", "/health/readiness")) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + probe))
                     .GET().build(), HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(probe).isEqualTo(200);

@@ -5,8 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prsentinel.core.Json;
-import dev.prsentinel.core.events.CloudEventEndpoint;
-import dev.prsentinel.core.events.EventSink;
+import dev.prsentinel.core.http.CloudEventEndpoint;
+import dev.prsentinel.core.http.EventSink;
+import dev.prsentinel.core.http.HttpAnswer;
 import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.events.PrIngested;
 import dev.prsentinel.core.model.PullRequest;
@@ -68,7 +69,7 @@ class IngestHandlersTest {
 
     private static String typeOf(Path file) {
         String name = file.getFileName().toString();
-        return "dev.knative.source.github." + name.substring(0, name.indexOf('.'));
+        return EventTypes.GITHUB_PREFIX + name.substring(0, name.indexOf('.'));
     }
 
     @Test
@@ -85,13 +86,16 @@ class IngestHandlersTest {
             int number = raw.get("number").asInt();
             PullRequest before = store.find(repo, number).orElse(null);
 
-            CloudEventEndpoint.Response r = endpoint.handle(binary("delivery-" + i++, typeOf(file)),
+            HttpAnswer r = endpoint.handle(binary("delivery-" + i++, typeOf(file)),
                     Files.readAllBytes(file));
 
             assertThat(r.status()).as(file.toString()).isIn(200, 202);
             PullRequest stored = store.find(repo, number).orElseThrow();
             Instant updated = Instant.parse(raw.get("updated_at").asText());
-            if (before == null || before.updatedAt().isBefore(updated)) {
+            if (before != null && before.updatedAt().equals(updated)) {
+                // The same second: the content hash orders the two versions, whichever came first.
+                assertThat(r.status()).as(file.toString()).isIn(200, 202);
+            } else if (before == null || before.updatedAt().isBefore(updated)) {
                 assertThat(r.status()).as(file.toString()).isEqualTo(200);
                 assertThat(r.headers()).containsEntry("ce-type", EventTypes.PR_INGESTED)
                         .containsEntry("ce-source", "urn:prsentinel:function:ingest")
@@ -125,10 +129,10 @@ class IngestHandlersTest {
     @Test
     void theSameDeliveryTwiceChangesNothingAndGetsTheSameReply() {
         byte[] body = webhook(1, "2026-01-02T00:00:00Z", "open");
-        CloudEventEndpoint.Response first = endpoint.handle(binary("d1", EventTypes.GITHUB_PULL_REQUEST), body);
+        HttpAnswer first = endpoint.handle(binary("d1", EventTypes.GITHUB_PULL_REQUEST), body);
         Object ingestedAt = store.findDocument("octo/repo", 1).orElseThrow().get("ingested_at");
         clock.advance(Duration.ofMinutes(5));
-        CloudEventEndpoint.Response second = endpoint.handle(binary("d1", EventTypes.GITHUB_PULL_REQUEST), body);
+        HttpAnswer second = endpoint.handle(binary("d1", EventTypes.GITHUB_PULL_REQUEST), body);
         assertThat(second.status()).isEqualTo(200);
         assertThat(second.headers().get("ce-id")).isEqualTo(first.headers().get("ce-id"));
         assertThat(second.body()).isEqualTo(first.body());
@@ -138,18 +142,57 @@ class IngestHandlersTest {
     @Test
     void outOfOrderDeliveriesKeepTheNewestVersion() {
         endpoint.handle(binary("new", EventTypes.GITHUB_PULL_REQUEST), webhook(2, "2026-01-03T00:00:00Z", "closed"));
-        CloudEventEndpoint.Response late = endpoint.handle(binary("old", EventTypes.GITHUB_PULL_REQUEST),
+        HttpAnswer late = endpoint.handle(binary("old", EventTypes.GITHUB_PULL_REQUEST),
                 webhook(2, "2026-01-02T00:00:00Z", "open"));
         assertThat(late.status()).isEqualTo(202);
         assertThat(store.find("octo/repo", 2).orElseThrow().state()).isEqualTo("closed");
     }
 
     @Test
-    void syntheticEventsAreRecordedAsSynthetic() {
-        Map<String, String> h = binary("s1", EventTypes.GITHUB_PULL_REQUEST);
-        h.put("ce-source", EventTypes.SYNTHETIC_SOURCE);
-        endpoint.handle(h, webhook(3, "2026-01-02T00:00:00Z", "open"));
-        assertThat(store.find("octo/repo", 3).orElseThrow().source()).isEqualTo(Source.SYNTHETIC);
+    void twoVersionsOfTheSameSecondEndTheSameWhicheverArrivesFirst() {
+        byte[] open = webhook(3, "2026-01-02T00:00:00Z", "open");
+        byte[] closed = webhook(3, "2026-01-02T00:00:00Z", "closed");
+        endpoint.handle(binary("a1", EventTypes.GITHUB_PULL_REQUEST), open);
+        endpoint.handle(binary("a2", EventTypes.GITHUB_PULL_REQUEST), closed);
+        String firstOrder = store.find("octo/repo", 3).orElseThrow().state();
+        endpoint.handle(binary("b1", EventTypes.GITHUB_PULL_REQUEST), webhook(4, "2026-01-02T00:00:00Z", "closed"));
+        endpoint.handle(binary("b2", EventTypes.GITHUB_PULL_REQUEST), webhook(4, "2026-01-02T00:00:00Z", "open"));
+        String otherOrder = store.find("octo/repo", 4).orElseThrow().state();
+        assertThat(otherOrder).isEqualTo(firstOrder);
+    }
+
+    @Test
+    void aTimeOutsideGitHubsLifetimeIsRefusedAndCannotLockThePr() {
+        endpoint.handle(binary("t0", EventTypes.GITHUB_PULL_REQUEST), webhook(5, "2026-01-02T00:00:00Z", "open"));
+        for (String time : new String[] {"+99999-01-01T00:00:00Z", "2099-01-01T00:00:00Z", "1999-01-01T00:00:00Z"}) {
+            HttpAnswer r = endpoint.handle(binary("t-" + time, EventTypes.GITHUB_PULL_REQUEST),
+                    webhook(5, time, "closed"));
+            assertThat(r.status()).as(time).isEqualTo(400);
+            assertThat(r.bodyText()).as(time).contains("pull_request.updated_at");
+        }
+        HttpAnswer real = endpoint.handle(binary("t1", EventTypes.GITHUB_PULL_REQUEST),
+                webhook(5, "2026-01-03T00:00:00Z", "closed"));
+        assertThat(real.status()).isEqualTo(200);
+        assertThat(store.find("octo/repo", 5).orElseThrow().state()).isEqualTo("closed");
+    }
+
+    @Test
+    void hostileRepositoryNamesAreRefusedAndNothingIsStoredOrRecorded() {
+        String[] names = {"a/b\\u0000c", "a/\ud83d\ude00", "a/<script>", "$where/x", "a/" + "n".repeat(5_000),
+            "a/..", "-a/b", "a/b/c", "a"};
+        int i = 0;
+        for (String name : names) {
+            String body = new String(webhook(6, "2026-01-02T00:00:00Z", "open"), StandardCharsets.UTF_8)
+                    .replace("octo/repo", name);
+            HttpAnswer r = endpoint.handle(binary("h" + i, EventTypes.GITHUB_PULL_REQUEST),
+                    body.getBytes(StandardCharsets.UTF_8));
+            assertThat(r.status()).as(name.length() > 50 ? "long name" : name).isEqualTo(400);
+            assertThat(r.bodyText()).contains("not a GitHub owner/name");
+            assertThat(r.body().length).isLessThan(2_000);
+            assertThat(new ProcessedEvents(mongo.database(), "ingest", clock).find("https://github.com/octo/repo",
+                    "h" + i++).state()).isEqualTo(dev.prsentinel.core.events.EventLedger.State.ABSENT);
+        }
+        assertThat(store.count()).isZero();
     }
 
     @Test
@@ -167,15 +210,15 @@ class IngestHandlersTest {
                 "a/b#7.updated_at: missing");
         int i = 0;
         for (Map.Entry<String, String> c : cases.entrySet()) {
-            CloudEventEndpoint.Response r = endpoint.handle(binary("bad-" + i++, EventTypes.GITHUB_PULL_REQUEST),
+            HttpAnswer r = endpoint.handle(binary("bad-" + i++, EventTypes.GITHUB_PULL_REQUEST),
                     c.getKey().getBytes(StandardCharsets.UTF_8));
             assertThat(r.status()).as(c.getKey()).isEqualTo(400);
             assertThat(r.bodyText()).as(c.getKey()).contains(c.getValue());
         }
-        CloudEventEndpoint.Response unknown = endpoint.handle(binary("bad-type", "dev.knative.source.github.push"),
+        HttpAnswer unknown = endpoint.handle(binary("bad-type", "com.github.push"),
                 webhook(1, "2026-01-02T00:00:00Z", "open"));
         assertThat(unknown.status()).isEqualTo(400);
-        CloudEventEndpoint.Response oversized = endpoint.handle(binary("big", EventTypes.GITHUB_PULL_REQUEST),
+        HttpAnswer oversized = endpoint.handle(binary("big", EventTypes.GITHUB_PULL_REQUEST),
                 new byte[64 * 1024 + 1]);
         assertThat(oversized.status()).isEqualTo(413);
         assertThat(store.count()).isZero();
@@ -183,12 +226,12 @@ class IngestHandlersTest {
 
     @Test
     void aSyncRequestIsAcceptedAtOnceAndItsPayloadValidated() {
-        CloudEventEndpoint.Response ok = endpoint.handle(binary("sync-1", EventTypes.SYNC_REQUESTED),
+        HttpAnswer ok = endpoint.handle(binary("sync-1", EventTypes.SYNC_REQUESTED),
                 "{\"repos\":[\"octo/repo\"],\"since\":\"2026-01-01T00:00:00Z\"}".getBytes(StandardCharsets.UTF_8));
         assertThat(ok.status()).isEqualTo(202);
-        CloudEventEndpoint.Response bad = endpoint.handle(binary("sync-2", EventTypes.SYNC_REQUESTED),
+        HttpAnswer bad = endpoint.handle(binary("sync-2", EventTypes.SYNC_REQUESTED),
                 "{\"repos\":[\"not a repo\"]}".getBytes(StandardCharsets.UTF_8));
         assertThat(bad.status()).isEqualTo(400);
-        assertThat(bad.bodyText()).contains("repos[0]: expected owner/name");
+        assertThat(bad.bodyText()).contains("repos[0]: not a GitHub owner/name");
     }
 }

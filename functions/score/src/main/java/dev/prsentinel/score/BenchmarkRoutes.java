@@ -1,7 +1,7 @@
 package dev.prsentinel.score;
 
-import dev.prsentinel.core.events.CloudEventEndpoint;
-import dev.prsentinel.core.events.FunctionServer;
+import dev.prsentinel.core.http.FunctionServer;
+import dev.prsentinel.core.http.HttpAnswer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
@@ -27,14 +27,14 @@ final class BenchmarkRoutes {
 
     /** The last body /floor parsed, with its reading and its answer. */
     private record Memo(byte[] body, ScoreApi.Read read, ServedModel.Current model, double score,
-            CloudEventEndpoint.Response answer) {
+            HttpAnswer answer) {
     }
 
     private BenchmarkRoutes() {
     }
 
     static Map<String, FunctionServer.Route> of(ScoreApi score, ServedModel served) {
-        return Map.of("/noop", (method, query, headers, body) -> new CloudEventEndpoint.Response(
+        return Map.of("/noop", (method, query, headers, body) -> new HttpAnswer(
                 200, Map.of("content-type", "application/json"), NOOP_ANSWER),
                 "/floor", floor(score, served));
     }
@@ -46,7 +46,7 @@ final class BenchmarkRoutes {
             ServedModel.Current model = served.get().orElse(null);
             if (memo == null || memo.model != model || !Arrays.equals(memo.body, body)) {
                 ScoreApi.Read read = ScoreApi.read(body);
-                CloudEventEndpoint.Response answer = score.handle(method, query, headers, body);
+                HttpAnswer answer = score.handle(method, query, headers, body);
                 if (model == null || read.prs().size() != 1 || answer.status() != 200) {
                     return answer;
                 }

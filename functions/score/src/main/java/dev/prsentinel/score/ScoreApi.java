@@ -4,8 +4,9 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.prsentinel.core.Json;
-import dev.prsentinel.core.events.CloudEventEndpoint;
-import dev.prsentinel.core.events.FunctionServer;
+import dev.prsentinel.core.http.FunctionServer;
+import dev.prsentinel.core.http.Headers;
+import dev.prsentinel.core.http.HttpAnswer;
 import dev.prsentinel.core.github.PullRequestJson;
 import dev.prsentinel.core.model.InvalidPayloadException;
 import dev.prsentinel.core.model.PullRequest;
@@ -32,16 +33,16 @@ final class ScoreApi implements FunctionServer.Route {
     }
 
     @Override
-    public CloudEventEndpoint.Response handle(String method, String query, Map<String, String> headers, byte[] body) {
+    public HttpAnswer handle(String method, String query, Headers headers, byte[] body) {
         if (!"POST".equals(method)) {
-            return CloudEventEndpoint.jsonError(405, "POST a pull request, or an array of them, to /score");
+            return HttpAnswer.error(405, "POST a pull request, or an array of them, to /score");
         }
         if (body.length > ScoreApplication.MAX_BODY_BYTES) {
-            return CloudEventEndpoint.jsonError(413, "body exceeds " + ScoreApplication.MAX_BODY_BYTES + " bytes");
+            return HttpAnswer.error(413, "body exceeds " + ScoreApplication.MAX_BODY_BYTES + " bytes");
         }
         Optional<ServedModel.Current> model = served.get();
         if (model.isEmpty()) {
-            return CloudEventEndpoint.jsonError(503, "no model loaded: " + served.problem());
+            return HttpAnswer.error(503, "no model loaded: " + served.problem());
         }
         Read read = read(body);
         if (read.error() != null) {
@@ -51,7 +52,7 @@ final class ScoreApi implements FunctionServer.Route {
         for (PullRequest pr : read.prs()) {
             scored.add(new ScoreJson.Scored(pr, model.get().scorer().explain(pr, TOP_FEATURES)));
         }
-        return new CloudEventEndpoint.Response(200, Map.of("content-type", "application/json"),
+        return new HttpAnswer(200, Map.of("content-type", "application/json"),
                 ScoreJson.write(scored, read.batch(), model.get().rendered()));
     }
 
@@ -60,9 +61,9 @@ final class ScoreApi implements FunctionServer.Route {
      *
      * @param batch whether the body was an array (the answer is one too)
      */
-    record Read(List<PullRequest> prs, boolean batch, CloudEventEndpoint.Response error) {
+    record Read(List<PullRequest> prs, boolean batch, HttpAnswer error) {
         private static Read invalid(String message) {
-            return new Read(List.of(), false, CloudEventEndpoint.jsonError(400, message));
+            return new Read(List.of(), false, HttpAnswer.error(400, message));
         }
     }
 

@@ -4,8 +4,9 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import dev.prsentinel.core.config.MongoSettings;
-import dev.prsentinel.core.events.CloudEventEndpoint;
-import dev.prsentinel.core.events.FunctionServer;
+import dev.prsentinel.core.http.CloudEventEndpoint;
+import dev.prsentinel.core.http.FunctionServer;
+import dev.prsentinel.core.http.HttpAnswer;
 import dev.prsentinel.core.store.ProcessedEvents;
 import dev.prsentinel.core.store.PullRequestStore;
 import java.io.IOException;
@@ -37,7 +38,14 @@ import org.slf4j.LoggerFactory;
 public final class ScoreApplication implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScoreApplication.class);
-    static final int MAX_BODY_BYTES = 1024 * 1024;
+    /**
+     * /score's bound: a batch of 100 REST PR objects (15-19 KB each as GitHub returns them) fits with
+     * room for long descriptions; openapi.yaml says so. The heap holds the body and its reading:
+     * containerConcurrency 20 of them at the bound is 60 MiB of the 96 MiB heap.
+     */
+    static final int MAX_BODY_BYTES = 3 * 1024 * 1024;
+    /** pr.ingested events name PR numbers, never PR objects. */
+    static final int MAX_EVENT_BYTES = 1024 * 1024;
     /** The CloudEvent types it takes (its Triggers route exactly these). */
     public static final java.util.Set<String> EVENT_TYPES = ScoreHandlers.TYPES;
 
@@ -78,7 +86,7 @@ public final class ScoreApplication implements AutoCloseable {
                 handlers = new ScoreHandlers(new PullRequestStore(db, clock), new ScoreStore(db), served, clock);
                 endpoint = new CloudEventEndpoint(ScoreHandlers.TYPES.stream()
                         .collect(Collectors.toMap(t -> t, t -> handlers::handle)),
-                        new ProcessedEvents(db, ScoreHandlers.FUNCTION, clock), MAX_BODY_BYTES);
+                        new ProcessedEvents(db, ScoreHandlers.FUNCTION, clock), MAX_EVENT_BYTES);
             }
             return endpoint;
         }
@@ -146,12 +154,12 @@ public final class ScoreApplication implements AutoCloseable {
         }
     }
 
-    private static CloudEventEndpoint.Response openApi() {
+    private static HttpAnswer openApi() {
         try (InputStream in = ScoreApplication.class.getResourceAsStream("/openapi.yaml")) {
-            return new CloudEventEndpoint.Response(200, Map.of("content-type", "application/yaml"),
+            return new HttpAnswer(200, Map.of("content-type", "application/yaml"),
                     in.readAllBytes());
         } catch (IOException | NullPointerException e) {
-            return CloudEventEndpoint.jsonError(500, "openapi.yaml is missing from this build");
+            return HttpAnswer.error(500, "openapi.yaml is missing from this build");
         }
     }
 
@@ -194,7 +202,7 @@ public final class ScoreApplication implements AutoCloseable {
 
         FunctionServer.Route counting(FunctionServer.Route route) {
             return (method, query, headers, body) -> {
-                CloudEventEndpoint.Response r = route.handle(method, query, headers, body);
+                HttpAnswer r = route.handle(method, query, headers, body);
                 requests.increment();
                 if (r.status() >= 400) {
                     rejected.increment();
@@ -203,7 +211,7 @@ public final class ScoreApplication implements AutoCloseable {
             };
         }
 
-        CloudEventEndpoint.Response render(ServedModel served) {
+        HttpAnswer render(ServedModel served) {
             String text = String.format(Locale.ROOT, """
                     # HELP prsentinel_score_start_to_ready_seconds From process start to a model being served.
                     # TYPE prsentinel_score_start_to_ready_seconds gauge
@@ -222,7 +230,7 @@ public final class ScoreApplication implements AutoCloseable {
                     prsentinel_score_ready %d
                     """, Double.isNaN(readySeconds) ? "NaN" : String.valueOf(readySeconds), requests.sum(),
                     rejected.sum(), unscored.getAsLong(), served.ready() ? 1 : 0);
-            return new CloudEventEndpoint.Response(200, Map.of("content-type", "text/plain; version=0.0.4"),
+            return new HttpAnswer(200, Map.of("content-type", "text/plain; version=0.0.4"),
                     text.getBytes(StandardCharsets.UTF_8));
         }
     }

@@ -290,4 +290,39 @@ class ScoreApplicationIT {
         assertThat(badReply.statusCode()).isEqualTo(400);
         assertThat(badReply.body()).contains("repo");
     }
+
+    @Test
+    void aBatchOfOneHundredRealRestObjectsFits() throws Exception {
+        start(Map.of("MODEL_DIR", modelDir().toString()));
+        awaitReady();
+        List<String> objects = Files.readAllLines(dev.prsentinel.core.testing.SharedData.require(
+                "fixtures/github/pulls.jsonl"));
+        StringBuilder batch = new StringBuilder("[");
+        for (int i = 0; i < ScoreApi.MAX_BATCH; i++) {
+            batch.append(i == 0 ? "" : ",").append(objects.get(i % objects.size()));
+        }
+        String body = batch.append(']').toString();
+        assertThat(body.length()).as("100 recorded objects").isGreaterThan(1024 * 1024);
+        HttpResponse<String> r = score(body);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(Json.mapper().readTree(r.body())).hasSize(ScoreApi.MAX_BATCH);
+    }
+
+    @Test
+    void aClientThatWritesItsWholeOversizedBodyBeforeReadingGetsThe413() throws Exception {
+        start(Map.of("MODEL_DIR", modelDir().toString()));
+        byte[] body = new byte[ScoreApplication.MAX_BODY_BYTES * 3];
+        java.util.Arrays.fill(body, (byte) ' ');
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", app.port())) {
+            socket.setSoTimeout(30_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST /score HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            // As Python's http.client does: the whole body first, the answer after.
+            out.write(body);
+            out.flush();
+            String answer = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(answer).isEqualTo("HTTP/1.1 413");
+        }
+    }
 }

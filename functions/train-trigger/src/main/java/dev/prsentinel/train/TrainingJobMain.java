@@ -2,7 +2,7 @@ package dev.prsentinel.train;
 
 import dev.prsentinel.core.config.JobArguments;
 import dev.prsentinel.core.config.MongoSettings;
-import dev.prsentinel.core.events.EventSink;
+import dev.prsentinel.core.http.EventSink;
 import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.events.Events;
 import dev.prsentinel.core.events.TrainFailed;

@@ -2,7 +2,7 @@ package dev.prsentinel.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.prsentinel.core.events.EventSink;
+import dev.prsentinel.core.http.EventSink;
 import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.store.TrainingReference;
 import dev.prsentinel.core.features.FeatureSpecV1;

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.prsentinel.core.Json;
-import dev.prsentinel.core.events.CloudEventHttp;
+import dev.prsentinel.core.http.CloudEventBinding;
+import dev.prsentinel.core.http.CloudEventHttp;
+import dev.prsentinel.core.http.Headers;
+import dev.prsentinel.core.http.InvalidEvent;
 import io.cloudevents.CloudEvent;
 import java.io.IOException;
 import java.io.InputStream;
@@ -142,15 +145,15 @@ public final class LocalBroker implements AutoCloseable {
                 respond(exchange, 413, "{\"reason\":\"event larger than " + MAX_BODY + " bytes\"}");
                 return;
             }
-            Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-            exchange.getRequestHeaders().forEach((k, v) -> headers.put(k, v.get(0)));
+            Headers headers = new Headers();
+            exchange.getRequestHeaders().forEach((k, v) -> v.forEach(value -> headers.add(k, value)));
             CloudEvent event;
             try {
-                event = CloudEventHttp.read(headers, body);
-            } catch (RuntimeException e) {
+                event = CloudEventBinding.read(headers, body);
+            } catch (InvalidEvent e) {
                 ObjectNode error = Json.mapper().createObjectNode().put("reason", "not a valid CloudEvent: "
                         + e.getMessage());
-                respond(exchange, 400, error.toString());
+                respond(exchange, e.status(), error.toString());
                 return;
             }
             publish(event);
@@ -202,11 +205,11 @@ public final class LocalBroker implements AutoCloseable {
                 && !response.headers().firstValue("content-type").orElse("").startsWith("application/cloudevents")) {
             return;
         }
-        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        response.headers().map().forEach((k, v) -> headers.put(k, v.get(0)));
+        Headers headers = new Headers();
+        response.headers().map().forEach((k, v) -> v.forEach(value -> headers.add(k, value)));
         try {
-            publish(CloudEventHttp.read(headers, response.body()));
-        } catch (RuntimeException e) {
+            publish(CloudEventBinding.read(headers, response.body()));
+        } catch (InvalidEvent e) {
             LOG.warn("reply from {} is not a valid CloudEvent ({}): dropped", trigger.subscriber(), e.getMessage());
         }
     }
@@ -226,7 +229,7 @@ public final class LocalBroker implements AutoCloseable {
             letter.put("status", status);
             letter.put("reason", reason);
             letter.put("attempts", retries + 1);
-            letter.set("event", Json.mapper().readTree(CloudEventHttp.toStructuredJson(event)));
+            letter.set("event", Json.mapper().readTree(CloudEventBinding.toStructuredJson(event)));
             Files.createDirectories(deadLetterDir);
             String file = trigger.name() + "-" + event.getId().replaceAll("[^A-Za-z0-9._-]", "_") + ".json";
             Files.writeString(deadLetterDir.resolve(file), letter.toPrettyString());

@@ -5,27 +5,22 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
 import dev.prsentinel.core.Json;
 import dev.prsentinel.core.anomaly.ModelPackage;
-import dev.prsentinel.core.events.CloudEventEndpoint;
-import dev.prsentinel.core.events.EventTypes;
+import dev.prsentinel.core.http.CloudEventEndpoint;
 import dev.prsentinel.core.events.Events;
 import dev.prsentinel.core.events.SyncRequested;
 import dev.prsentinel.core.github.GitHubPullRequests;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
 import dev.prsentinel.core.tracking.Tracking;
+import dev.prsentinel.ingest.webhooks.WebhookSignature;
 import dev.prsentinel.local.LocalStack;
 import dev.prsentinel.local.broker.LocalBroker;
 import dev.prsentinel.core.cli.Console;
-import io.cloudevents.CloudEvent;
-import io.cloudevents.core.builder.CloudEventBuilder;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -33,7 +28,7 @@ import java.util.Map;
 import org.bson.Document;
 
 /**
- * The demo: generates the synthetic set, sends it through the local broker as GitHubSource events
+ * The demo: generates the synthetic set, sends it to ingest's webhook receiver as signed GitHub deliveries
  * (with some redeliveries and a few malformed events), asks for a backfill of one repository whose
  * PRs were held back from the webhooks, and reports what was stored, the feature sets, the
  * trainings and what the newest model flags.
@@ -66,7 +61,8 @@ public final class Demo {
      * @param anomalies    injected anomalies by kind
      * @param webhooks     webhook events sent (first deliveries)
      * @param redeliveries events sent a second time with the same id
-     * @param malformed    malformed events sent (they end as dead letters)
+     * @param malformed    malformed or forged deliveries sent
+     * @param refused      of them, those the webhook receiver refused (400 or 401; nothing stored)
      * @param syncRepo     the repository left to the backfill
      * @param syncStatus   the backfill's last status
      * @param syncDetail   its detail line
@@ -84,7 +80,8 @@ public final class Demo {
      * @param kinds        the injected anomalies by PR key
      */
     public record Result(int generated, Map<SyntheticPullRequests.Kind, Integer> anomalies, int webhooks,
-            int redeliveries, int malformed, String syncRepo, String syncStatus, String syncDetail, int syncApiCalls,
+            int redeliveries, int malformed, int refused, String syncRepo, String syncStatus, String syncDetail,
+            int syncApiCalls,
             Map<String, Long> storedByRepo, Map<String, Long> storedBySource, LocalBroker.Stats broker,
             CloudEventEndpoint.Stats ingest, Document featureSet, String tracking, List<Document> trainings,
             TrainedModel model, Scoring.Result scoring, Map<String, SyntheticPullRequests.Kind> kinds) {
@@ -131,30 +128,44 @@ public final class Demo {
             console.line("started: embedded store, broker %s (%d triggers from knative/), ingest",
                     stack.broker().url(), stack.broker().triggers().size());
             LocalBroker broker = stack.broker();
+            GitHubDeliveries deliveries = new GitHubDeliveries(stack.webhookUrl(), stack.webhookSecret());
             int redeliveries = 0;
-            List<CloudEvent> redeliver = new ArrayList<>();
+            int refused = 0;
+            List<GitHubDeliveries.Delivery> redeliver = new ArrayList<>();
             for (int i = 0; i < viaWebhook.size(); i++) {
-                CloudEvent event = webhookEvent(viaWebhook.get(i), options.seed());
-                broker.publish(event);
+                GitHubDeliveries.Delivery delivery = webhookDelivery(viaWebhook.get(i), options.seed());
+                int status = deliveries.send(delivery);
+                if (status != 202) {
+                    throw new IOException("the webhook receiver answered " + status + " to delivery " + delivery.id());
+                }
                 if (i % REDELIVER_EVERY == REDELIVER_EVERY - 1) {
-                    redeliver.add(event);
+                    redeliver.add(delivery);
                 }
                 if ((i + 1) % 500 == 0 || i == viaWebhook.size() - 1) {
-                    // Redeliveries come after the first delivery was answered, as a broker's retry
-                    // after a lost acknowledgement does (concurrent duplicates are safe too, just not countable).
+                    // Redeliveries come after the first delivery was handled, as one from GitHub's
+                    // settings does (concurrent duplicates are safe too, just not countable).
                     broker.awaitIdle(Duration.ofMinutes(2));
-                    redeliver.forEach(broker::publish);
+                    for (GitHubDeliveries.Delivery again : redeliver) {
+                        deliveries.send(again);
+                    }
                     redeliveries += redeliver.size();
                     redeliver.clear();
-                    console.line("  sent %d/%d webhook events", i + 1, viaWebhook.size());
+                    console.line("  sent %d/%d signed webhook deliveries", i + 1, viaWebhook.size());
                 }
             }
-            List<CloudEvent> malformed = malformedEvents(options.seed());
-            malformed.forEach(broker::publish);
+            List<GitHubDeliveries.Delivery> malformed = malformedDeliveries(options.seed());
+            for (GitHubDeliveries.Delivery bad : malformed) {
+                refused += deliveries.send(bad) == 400 ? 1 : 0;
+            }
+            // A delivery signed with another secret: refused, nothing stored.
+            GitHubDeliveries.Delivery forged = webhookDelivery(viaWebhook.get(0), options.seed() + 1);
+            refused += deliveries.send(forged, Map.of(WebhookSignature.HEADER,
+                    new WebhookSignature("not the webhook's secret").sign(forged.body()))) == 401 ? 1 : 0;
             Instant syncAsked = stack.requestSync(new SyncRequested(List.of(syncRepo), null),
                     "urn:prsentinel:local:demo");
-            console.line("  sent %d webhook events (+%d redelivered), %d malformed, 1 sync request for %s",
-                    viaWebhook.size(), redeliveries, malformed.size(), syncRepo);
+            console.line("  sent %d webhook deliveries (+%d redelivered), %d malformed and 1 forged (%d refused by "
+                    + "the receiver), 1 sync request for %s", viaWebhook.size(), redeliveries, malformed.size(),
+                    refused, syncRepo);
             Document state = stack.awaitSync(syncRepo, syncAsked, Duration.ofMinutes(5), () -> { });
             broker.awaitIdle(Duration.ofMinutes(2));
             Document featureSet = awaitFeatureSet(stack, console, Duration.ofMinutes(5));
@@ -164,11 +175,12 @@ public final class Demo {
             TrainedModel model = trainedModel(stack, trainings, set.kindByKey());
             Scoring.Result scoring = Scoring.run(stack, set.kindByKey(), options.dataDir().resolve("report.html"),
                     Duration.ofSeconds(30));
-            return new Result(set.pullRequests().size(), kinds, viaWebhook.size(), redeliveries, malformed.size(),
+            return new Result(set.pullRequests().size(), kinds, viaWebhook.size(), redeliveries, malformed.size() + 1,
+                    refused,
                     syncRepo, state == null ? "did not finish in time" : state.getString("last_status"),
                     state == null ? "" : state.getString("last_detail"), github.calls(),
                     stack.pullRequests().countByRepo(), stack.pullRequests().countBy("source"), broker.stats(),
-                    stack.endpointStats("ingest"), featureSet, stack.trackingDescription(), trainings, model, scoring,
+                    stack.ingestStats(), featureSet, stack.trackingDescription(), trainings, model, scoring,
                     set.kindByKey());
         }
     }
@@ -255,41 +267,41 @@ public final class Demo {
         Files.write(file, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(anomalies));
     }
 
-    /** A GitHubSource-shaped event: type by the X-GitHub-Event, data the webhook JSON. */
-    public static CloudEvent webhookEvent(PullRequest pr, long seed) {
+    /**
+     * A pull_request delivery as GitHub sends it. The delivery id is derived from the seed and the
+     * PR, so a second run of the demo redelivers the same deliveries and changes nothing.
+     */
+    static GitHubDeliveries.Delivery webhookDelivery(PullRequest pr, long seed) {
+        return new GitHubDeliveries.Delivery("pull_request",
+                Events.derivedId("demo", Long.toString(seed), pr.repo(), Integer.toString(pr.number())),
+                webhookPayload(pr));
+    }
+
+    /** A pull_request webhook's body for a PR, as GitHub shapes it. */
+    public static byte[] webhookPayload(PullRequest pr) {
         ObjectNode payload = Json.mapper().createObjectNode();
         payload.put("action", "closed".equals(pr.state()) ? "closed" : "opened");
         payload.put("number", pr.number());
         payload.set("pull_request", GitHubPullRequests.toJson(pr));
         payload.putObject("repository").put("full_name", pr.repo());
         payload.putObject("sender").put("login", pr.author());
-        return CloudEventBuilder.v1()
-                .withId(Events.derivedId("demo", Long.toString(seed), pr.repo(), Integer.toString(pr.number())))
-                .withSource(URI.create(EventTypes.SYNTHETIC_SOURCE))
-                .withType(EventTypes.GITHUB_PULL_REQUEST)
-                .withSubject(Integer.toString(pr.number()))
-                .withTime(OffsetDateTime.ofInstant(pr.updatedAt(), ZoneOffset.UTC))
-                .withDataContentType("application/json")
-                .withData(payload.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                .build();
+        return payload.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    private static List<CloudEvent> malformedEvents(long seed) {
-        String noNumber = "{\"action\":\"opened\",\"pull_request\":{\"state\":\"open\","
+    private static List<GitHubDeliveries.Delivery> malformedDeliveries(long seed) {
+        String noNumber = "{\"action\":\"opened\",\"repository\":{\"full_name\":\"synthetic-org/repo-0\"},"
+                + "\"pull_request\":{\"state\":\"open\",\"base\":{\"repo\":{\"full_name\":\"synthetic-org/repo-0\"}}}}";
+        String negative = "{\"action\":\"opened\",\"repository\":{\"full_name\":\"synthetic-org/repo-0\"},"
+                + "\"pull_request\":{\"number\":99999,\"additions\":-5,\"updated_at\":\"2026-10-01T00:00:00Z\","
                 + "\"base\":{\"repo\":{\"full_name\":\"synthetic-org/repo-0\"}}}}";
-        String negative = "{\"action\":\"opened\",\"pull_request\":{\"number\":99999,\"additions\":-5,"
-                + "\"updated_at\":\"2026-10-01T00:00:00Z\","
-                + "\"base\":{\"repo\":{\"full_name\":\"synthetic-org/repo-0\"}}}}";
-        List<CloudEvent> events = new ArrayList<>();
+        List<GitHubDeliveries.Delivery> deliveries = new ArrayList<>();
         int i = 0;
         for (String body : List.of(noNumber, negative)) {
-            events.add(CloudEventBuilder.v1()
-                    .withId(Events.derivedId("demo-malformed", Long.toString(seed), Integer.toString(i++)))
-                    .withSource(URI.create(EventTypes.SYNTHETIC_SOURCE)).withType(EventTypes.GITHUB_PULL_REQUEST)
-                    .withDataContentType("application/json")
-                    .withData(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)).build());
+            deliveries.add(new GitHubDeliveries.Delivery("pull_request",
+                    Events.derivedId("demo-malformed", Long.toString(seed), Integer.toString(i++)),
+                    body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
-        return events;
+        return deliveries;
     }
 
     /** Prints the summary. */
@@ -308,8 +320,10 @@ public final class Demo {
                 + "redelivered in this run), %d rejected", r.ingest().handled(), r.ingest().redelivered(),
                 r.redeliveries(), r.ingest().rejected());
         console.line("each PR stored once: %d generated, %d stored", r.generated(), r.stored());
-        console.line("dead letters: %d (malformed events sent: %d), written with their reasons to %s",
-                b.deadLettered(), r.malformed(), dataDir.resolve("dead-letters").toAbsolutePath());
+        console.line("webhook receiver: %d malformed or forged deliveries sent, %d refused with a reason and not "
+                + "stored", r.malformed(), r.refused());
+        console.line("dead letters: %d, written with their reasons to %s", b.deadLettered(),
+                dataDir.resolve("dead-letters").toAbsolutePath());
         Document set = r.featureSet();
         if (set == null) {
             console.line("feature set: none finished in time; see %s", dataDir.resolve("features/logs"));

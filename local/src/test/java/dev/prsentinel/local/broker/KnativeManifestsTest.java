@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prsentinel.core.Json;
 import dev.prsentinel.core.events.EventTypes;
+import dev.prsentinel.ingest.webhooks.GitHubWebhooks;
 import dev.prsentinel.core.events.SyncRequested;
 import java.nio.file.Path;
 import java.util.List;
@@ -88,14 +89,29 @@ class KnativeManifestsTest {
     }
 
     @Test
+    void everyWebhookEventTheReceiverHandsOnIsRoutedToIngest() {
+        Set<String> routed = manifests.triggers("prsentinel").stream().filter(t -> t.subscriber().equals("ingest"))
+                .map(t -> t.filter().get("type")).collect(Collectors.toSet());
+        GitHubWebhooks.FORWARDED.forEach(event -> assertThat(routed).contains(EventTypes.GITHUB_PREFIX + event));
+        assertThat(manifests.ofKind("GitHubSource")).as("GitHubSource drops fields; ingest receives webhooks itself")
+                .isEmpty();
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
-    void everyGitHubSourceEventTypeIsRouted() {
-        Set<String> routed = manifests.triggers("prsentinel").stream().map(t -> t.filter().get("type"))
-                .collect(Collectors.toSet());
-        for (Map<String, Object> source : manifests.ofKind("GitHubSource")) {
-            List<String> types = (List<String>) ((Map<String, Object>) source.get("spec")).get("eventTypes");
-            types.forEach(t -> assertThat(routed).contains("dev.knative.source.github." + t));
+    void onlyTheWebhookReceiverIsPublic() {
+        Set<String> publicServices = new java.util.TreeSet<>();
+        for (Map<String, Object> service : manifests.ofKind("Service")) {
+            Map<String, Object> metadata = (Map<String, Object>) service.get("metadata");
+            Map<String, Object> labels = (Map<String, Object>) metadata.getOrDefault("labels", Map.of());
+            if (!"cluster-local".equals(labels.get("networking.knative.dev/visibility"))) {
+                publicServices.add(metadata.get("name").toString());
+            }
         }
+        assertThat(publicServices).containsExactly("ingest-webhooks");
+        Map<String, Object> receiver = manifests.ofKind("Service").stream().filter(s -> "ingest-webhooks".equals(
+                ((Map<String, Object>) s.get("metadata")).get("name"))).findFirst().orElseThrow();
+        assertThat(receiver.toString()).contains("INGEST_ROUTES, value=webhooks");
     }
 
     @Test
@@ -120,7 +136,7 @@ class KnativeManifestsTest {
     @Test
     @SuppressWarnings("unchecked")
     void sourcesAndBindingsSinkIntoTheBroker() {
-        for (String kind : List.of("PingSource", "GitHubSource", "SinkBinding")) {
+        for (String kind : List.of("PingSource", "SinkBinding")) {
             for (Map<String, Object> doc : manifests.ofKind(kind)) {
                 Map<String, Object> ref = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) doc
                         .get("spec")).get("sink")).get("ref");
@@ -144,8 +160,12 @@ class KnativeManifestsTest {
             // Secrets come from Vault at run time; nothing secret is set in a manifest.
             List<Map<String, Object>> env = (List<Map<String, Object>>) container.getOrDefault("env", List.of());
             env.forEach(e -> assertThat(e).doesNotContainKey("valueFrom"));
-            env.forEach(e -> assertThat(e.get("name").toString())
-                    .doesNotContainPattern("(^|_)(TOKEN|PASSWORD|SECRET|KEY|MONGODB_URI)($|_)"));
+            // A *_FILE variable names where a mounted secret is, never the secret itself.
+            env.stream().map(e -> e.get("name").toString()).filter(name -> !name.endsWith("_FILE")).forEach(
+                    name -> assertThat(name)
+                            .doesNotContainPattern("(^|_)(TOKEN|PASSWORD|SECRET|KEY|MONGODB_URI)($|_)"));
+            env.stream().filter(e -> e.get("name").toString().endsWith("_FILE")).forEach(e -> assertThat(
+                    e.get("value").toString()).startsWith("/var/run/secrets/"));
         }
     }
 

@@ -1,20 +1,26 @@
 package dev.prsentinel.core.events;
 
 /**
- * CloudEvent types of the pipeline. Inputs from Knative's sources keep their types; the
+ * CloudEvent types of the pipeline. Inputs from outside keep their producers' types; the
  * pipeline's own are dev.prsentinel.*, each with a versioned data schema ({@link #schema}), so a
  * payload change is a new schema version and consumers can tell which one they got.
  */
 public final class EventTypes {
 
-    /** Knative GitHubSource, X-GitHub-Event pull_request: data is GitHub's webhook JSON. */
-    public static final String GITHUB_PULL_REQUEST = "dev.knative.source.github.pull_request";
-    /** Knative GitHubSource review events: their pull_request object is partial (no counts). */
-    public static final String GITHUB_PULL_REQUEST_REVIEW = "dev.knative.source.github.pull_request_review";
-    public static final String GITHUB_PULL_REQUEST_REVIEW_COMMENT =
-            "dev.knative.source.github.pull_request_review_comment";
-    public static final String GITHUB_PULL_REQUEST_REVIEW_THREAD =
-            "dev.knative.source.github.pull_request_review_thread";
+    /**
+     * A GitHub webhook delivery as ingest's receiver hands it to the broker (the CloudEvents GitHub
+     * adapter's attributes: id is X-GitHub-Delivery, source the repository's URL; the type is
+     * com.github.EVENT, with the action in the githubaction extension so one exact Trigger filter
+     * takes every action): data is GitHub's webhook body, byte for byte.
+     */
+    public static final String GITHUB_PREFIX = "com.github.";
+    public static final String GITHUB_PULL_REQUEST = GITHUB_PREFIX + "pull_request";
+    /** Review events: their pull_request object is partial (no counts). */
+    public static final String GITHUB_PULL_REQUEST_REVIEW = GITHUB_PREFIX + "pull_request_review";
+    public static final String GITHUB_PULL_REQUEST_REVIEW_COMMENT = GITHUB_PREFIX + "pull_request_review_comment";
+    public static final String GITHUB_PULL_REQUEST_REVIEW_THREAD = GITHUB_PREFIX + "pull_request_review_thread";
+    /** The extension attribute carrying a webhook's action (opened, closed, submitted, ...). */
+    public static final String GITHUB_ACTION = "githubaction";
     /** Knative PingSource: data is the PingSource's configured data, here a {@link SyncRequested}. */
     public static final String PING = "dev.knative.sources.ping";
     /** A backfill request: data is {@link SyncRequested}. */
@@ -37,9 +43,6 @@ public final class EventTypes {
     public static final String MODEL_REJECTED = "dev.prsentinel.model.rejected";
     /** A training could not run: data is {@link TrainFailed}. */
     public static final String TRAIN_FAILED = "dev.prsentinel.train.failed";
-
-    /** The source attribute of events the synthetic demo generator sends. */
-    public static final String SYNTHETIC_SOURCE = "urn:prsentinel:synthetic";
 
     private EventTypes() {
     }

@@ -92,7 +92,10 @@ public final class Events {
     /** The event's data bound to a payload record; the message of a failure names the field. */
     public static <T> T data(CloudEvent event, Class<T> type) {
         JsonNode tree = dataTree(event);
-        if (type.isRecord() && tree.isObject()) {
+        if (type.isRecord() && !tree.isObject()) {
+            throw new InvalidPayloadException("data", "expected a JSON object, got " + kind(tree));
+        }
+        if (type.isRecord()) {
             // Jackson would run the record's validation before noticing a misspelt field; name it first.
             Set<String> known = new TreeSet<>();
             for (RecordComponent c : type.getRecordComponents()) {
@@ -121,6 +124,17 @@ public final class Events {
         } catch (IOException e) {
             throw new InvalidPayloadException("data", "not valid JSON: " + firstLine(e.getMessage()));
         }
+    }
+
+    private static String kind(JsonNode node) {
+        if (node.isNull()) {
+            return "null";
+        }
+        if (node.isArray()) {
+            return "an array";
+        }
+        return node.isTextual() ? "a string" : node.isNumber() ? "a number" : node.isBoolean() ? "a boolean"
+                : node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT);
     }
 
     private static byte[] dataBytes(CloudEvent event) {

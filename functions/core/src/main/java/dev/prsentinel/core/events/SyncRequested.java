@@ -1,6 +1,7 @@
 package dev.prsentinel.core.events;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.prsentinel.core.github.RepoNames;
 import dev.prsentinel.core.model.InvalidPayloadException;
 import java.time.Instant;
 import java.util.List;
@@ -27,10 +28,7 @@ public record SyncRequested(List<String> repos, Instant since) {
             throw new InvalidPayloadException("repos", "at most " + MAX_REPOS + " per request, got " + repos.size());
         }
         for (int i = 0; i < repos.size(); i++) {
-            String r = repos.get(i);
-            if (r == null || !r.matches("[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")) {
-                throw new InvalidPayloadException("repos[" + i + "]", "expected owner/name, got " + r);
-            }
+            RepoNames.require(repos.get(i), "repos[" + i + "]");
         }
         repos = List.copyOf(repos);
     }

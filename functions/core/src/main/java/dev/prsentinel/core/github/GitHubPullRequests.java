@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prsentinel.core.model.InvalidPayloadException;
 import dev.prsentinel.core.model.PullRequest;
+import dev.prsentinel.core.model.PullRequestTimes;
 import dev.prsentinel.core.model.Source;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -23,9 +24,6 @@ import java.util.List;
  * does not expose on pull requests.
  */
 public final class GitHubPullRequests {
-
-    /** owner/name; compiled once, this runs for every PR scored or stored. */
-    private static final java.util.regex.Pattern REPO = java.util.regex.Pattern.compile("[^/\\s]+/[^/\\s]+");
 
     private GitHubPullRequests() {
     }
@@ -52,9 +50,7 @@ public final class GitHubPullRequests {
         if (repo == null) {
             repo = fallbackRepo;
         }
-        if (repo == null || !REPO.matcher(repo).matches()) {
-            throw new InvalidPayloadException(prefix + ".base.repo.full_name", "missing or not owner/name");
-        }
+        RepoNames.require(repo, prefix + ".base.repo.full_name");
         PullRequestJson.Value number = pr.number;
         if (number == null || number.isNull()) {
             throw new InvalidPayloadException(prefix + ".number", "missing");
@@ -113,9 +109,7 @@ public final class GitHubPullRequests {
     /** {@link #fromStoredJson(JsonNode, String)} for fields read from a stream of tokens. */
     public static PullRequest fromStoredJson(PullRequestJson d, String prefix) {
         String repo = text(d.repo, "repo", prefix);
-        if (repo == null || !REPO.matcher(repo).matches()) {
-            throw new InvalidPayloadException(prefix + ".repo", "missing or not owner/name");
-        }
+        RepoNames.require(repo, prefix + ".repo");
         PullRequestJson.Value number = d.number;
         if (number == null || !number.isInt || number.intValue <= 0) {
             throw new InvalidPayloadException(prefix + ".number", "expected a positive integer");
@@ -317,7 +311,7 @@ public final class GitHubPullRequests {
             return null;
         }
         try {
-            return IsoInstants.parse(s);
+            return PullRequestTimes.check(IsoInstants.parse(s), prefix + "." + field);
         } catch (DateTimeParseException e) {
             throw new InvalidPayloadException(prefix + "." + field, "expected an ISO-8601 time, got \"" + s + "\"");
         }

@@ -1,6 +1,8 @@
 package dev.prsentinel.core.pullreqs;
 
+import dev.prsentinel.core.github.RepoNames;
 import dev.prsentinel.core.model.InvalidPayloadException;
+import dev.prsentinel.core.model.PullRequestTimes;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.model.Source;
 import java.time.Instant;
@@ -42,9 +44,7 @@ public final class PullreqsRows {
     public static PullRequest fromRow(Function<String, String> column, long line) {
         String where = "line " + line + ": ";
         String repo = column.apply("project_name");
-        if (repo == null || !repo.matches("[^/\\s]+/[^/\\s]+")) {
-            throw new InvalidPayloadException(where + "project_name", "missing or not owner/name");
-        }
+        RepoNames.require(repo, where + "project_name");
         Integer number = integer(column, "github_id", where);
         if (number == null || number <= 0) {
             throw new InvalidPayloadException(where + "github_id", "expected a positive integer");
@@ -112,7 +112,9 @@ public final class PullreqsRows {
             return null;
         }
         try {
-            return Instant.ofEpochSecond(Long.parseLong(v));
+            return PullRequestTimes.check(Instant.ofEpochSecond(Long.parseLong(v)), where + name);
+        } catch (java.time.DateTimeException | ArithmeticException e) {
+            throw new InvalidPayloadException(where + name, "out of range: \"" + v + "\"");
         } catch (NumberFormatException e) {
             throw new InvalidPayloadException(where + name, "expected epoch seconds, got \"" + v + "\"");
         }

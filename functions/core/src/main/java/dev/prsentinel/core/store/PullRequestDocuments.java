@@ -50,11 +50,27 @@ public final class PullRequestDocuments {
         put(d, "head_ref", pr.headRef());
         put(d, "head_fork", pr.headFork());
         putTime(d, "observed_at", pr.observedAt());
+        d.put("version_hash", versionHash(pr));
         putTime(d, "ingested_at", ingestedAt);
         if (pr.hasDetail()) {
             d.put("has_detail", true);
         }
         return d;
+    }
+
+    /**
+     * Orders two versions of a PR with the same {@code observed_at} (GitHub's times have whole
+     * seconds): the higher hash of the record's content wins, so the stored version is the same
+     * whichever arrived first. The record's text form lists every field in a fixed order.
+     */
+    static String versionHash(PullRequest pr) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(pr.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

@@ -78,7 +78,7 @@ public final class PullRequestStore {
                 throw new InvalidPayloadException(pr.key() + ".updated_at",
                         "missing, and no created/merged/closed time either: versions cannot be ordered");
             }
-            newest.merge(pr.key(), pr, (a, b) -> b.observedAt().isAfter(a.observedAt()) ? b : a);
+            newest.merge(pr.key(), pr, (a, b) -> newer(b, a) ? b : a);
         }
         if (newest.isEmpty()) {
             return UpsertResult.EMPTY;
@@ -128,15 +128,15 @@ public final class PullRequestStore {
         if (prs.isEmpty()) {
             return List.of();
         }
-        Map<String, Date> stored = new HashMap<>();
+        Map<String, Document> stored = new HashMap<>();
         collection.find(Filters.in("_id", prs.stream().map(PullRequest::key).toList()))
-                .projection(Projections.include("observed_at"))
-                .forEach(d -> stored.put(d.getString("_id"), d.getDate("observed_at")));
+                .projection(Projections.include("observed_at", "version_hash"))
+                .forEach(d -> stored.put(d.getString("_id"), d));
         List<PullRequest> candidates = new ArrayList<>();
         List<UpdateOneModel<Document>> writes = new ArrayList<>();
         for (PullRequest pr : prs) {
-            Date version = stored.get(pr.key());
-            if (version != null && !version.toInstant().isBefore(pr.observedAt())) {
+            Document version = stored.get(pr.key());
+            if (version != null && !newer(pr, version.getDate("observed_at"), version.getString("version_hash"))) {
                 continue;
             }
             Document update = new Document("$set", PullRequestDocuments.fieldsToSet(pr, now));
@@ -145,9 +145,10 @@ public final class PullRequestStore {
                 update.put("$unset", unset);
             }
             candidates.add(pr);
-            writes.add(new UpdateOneModel<>(
-                    Filters.and(Filters.eq("_id", pr.key()), Filters.lt("observed_at", Date.from(pr.observedAt()))),
-                    update));
+            Date observed = Date.from(pr.observedAt());
+            writes.add(new UpdateOneModel<>(Filters.and(Filters.eq("_id", pr.key()), Filters.or(
+                    Filters.lt("observed_at", observed), Filters.and(Filters.eq("observed_at", observed),
+                            Filters.lt("version_hash", PullRequestDocuments.versionHash(pr))))), update));
         }
         if (writes.isEmpty()) {
             return List.of();
@@ -163,16 +164,30 @@ public final class PullRequestStore {
         }
         // A concurrent writer stored a newer version of some of them: find out which ones we replaced.
         List<PullRequest> applied = new ArrayList<>();
-        Map<String, Date> after = new HashMap<>();
+        Map<String, String> after = new HashMap<>();
         collection.find(Filters.in("_id", candidates.stream().map(PullRequest::key).toList()))
-                .projection(Projections.include("observed_at"))
-                .forEach(d -> after.put(d.getString("_id"), d.getDate("observed_at")));
+                .projection(Projections.include("version_hash"))
+                .forEach(d -> after.put(d.getString("_id"), d.getString("version_hash")));
         for (PullRequest pr : candidates) {
-            if (Date.from(pr.observedAt()).equals(after.get(pr.key()))) {
+            if (PullRequestDocuments.versionHash(pr).equals(after.get(pr.key()))) {
                 applied.add(pr);
             }
         }
         return applied;
+    }
+
+    /** Whether {@code a} is a newer version than {@code b}: later observed_at, then the higher content hash. */
+    private static boolean newer(PullRequest a, PullRequest b) {
+        return newer(a, Date.from(b.observedAt()), PullRequestDocuments.versionHash(b));
+    }
+
+    private static boolean newer(PullRequest a, Date observed, String hash) {
+        if (observed == null) {
+            return true;
+        }
+        int c = a.observedAt().compareTo(observed.toInstant());
+        // A version stored before hashes existed has none: a same-second newcomer does not replace it.
+        return c > 0 || c == 0 && hash != null && PullRequestDocuments.versionHash(a).compareTo(hash) > 0;
     }
 
     public Optional<PullRequest> find(String repo, int number) {

@@ -4,7 +4,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import dev.prsentinel.core.config.JobArguments;
 import dev.prsentinel.core.config.MongoSettings;
-import dev.prsentinel.core.events.EventSink;
+import dev.prsentinel.core.http.EventSink;
 import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.events.Events;
 import dev.prsentinel.core.events.FeaturesReady;

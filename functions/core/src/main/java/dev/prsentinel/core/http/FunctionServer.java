@@ -1,4 +1,4 @@
-package dev.prsentinel.core.events;
+package dev.prsentinel.core.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
@@ -23,7 +22,7 @@ public final class FunctionServer implements AutoCloseable {
     /** A route beside the CloudEvent endpoint: method, query string and body in, a response out. */
     @FunctionalInterface
     public interface Route {
-        CloudEventEndpoint.Response handle(String method, String query, Map<String, String> headers, byte[] body);
+        HttpAnswer handle(String method, String query, Headers headers, byte[] body);
     }
 
     static {
@@ -34,6 +33,9 @@ public final class FunctionServer implements AutoCloseable {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
     }
+
+    /** How much of an oversized body is read and dropped before the connection is closed instead. */
+    static final long DRAIN_BYTES = 256L * 1024 * 1024;
 
     private final long maxBodyBytes;
     private final BooleanSupplier ready;
@@ -82,15 +84,14 @@ public final class FunctionServer implements AutoCloseable {
 
     private static Map<String, Route> withEvents(CloudEventEndpoint endpoint, Map<String, Route> routes) {
         Map<String, Route> all = new java.util.HashMap<>(routes);
-        all.put("/", events(endpoint::handle));
+        all.put("/", events((headers, body) -> endpoint.handle(headers, body)));
         return all;
     }
 
     /** The "/" route: CloudEvents by POST, to {@code endpoint}. */
-    public static Route events(java.util.function.BiFunction<Map<String, String>, byte[], CloudEventEndpoint.Response>
-            endpoint) {
+    public static Route events(java.util.function.BiFunction<Headers, byte[], HttpAnswer> endpoint) {
         return (method, query, headers, body) -> "POST".equals(method) ? endpoint.apply(headers, body)
-                : CloudEventEndpoint.jsonError(405, "POST CloudEvents to /");
+                : HttpAnswer.error(405, "POST CloudEvents to /");
     }
 
     /** Blocks until the JVM is asked to stop (SIGTERM from Kubernetes): a function's main waits here. */
@@ -109,36 +110,53 @@ public final class FunctionServer implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
             if (path.equals("/health/liveness") && method.equals("GET")) {
-                respond(exchange, new CloudEventEndpoint.Response(200, Map.of("content-type", "application/json"),
+                respond(exchange, new HttpAnswer(200, Map.of("content-type", "application/json"),
                         "{\"status\":\"UP\"}".getBytes()));
             } else if (path.equals("/health/readiness") && method.equals("GET")) {
                 boolean up = ready.getAsBoolean();
-                respond(exchange, new CloudEventEndpoint.Response(up ? 200 : 503,
+                respond(exchange, new HttpAnswer(up ? 200 : 503,
                         Map.of("content-type", "application/json"),
                         (up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}").getBytes()));
             } else if (routes.containsKey(path)) {
                 respond(exchange, routes.get(path).handle(method, exchange.getRequestURI().getRawQuery(),
                         headers(exchange), body(exchange)));
             } else {
-                respond(exchange, CloudEventEndpoint.jsonError(404, "no such path: " + path));
+                respond(exchange, HttpAnswer.error(404, "no such path: " + path));
             }
         }
     }
 
-    private static Map<String, String> headers(HttpExchange exchange) {
-        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        exchange.getRequestHeaders().forEach((k, v) -> headers.put(k, v.get(0)));
+    private static Headers headers(HttpExchange exchange) {
+        Headers headers = new Headers();
+        exchange.getRequestHeaders().forEach((k, v) -> v.forEach(value -> headers.add(k, value)));
         return headers;
     }
 
-    /** At most the endpoint's bound plus one byte, so an oversized body can be told from a full one. */
+    /**
+     * At most the bound plus one byte, so an oversized body can be told from a full one. The rest of
+     * an oversized body is read and dropped (up to {@link #DRAIN_BYTES}): a client that writes its
+     * whole body before it reads, as Python's http.client does, would otherwise see the connection
+     * reset instead of the 413. Past that the connection is closed after the answer.
+     */
     private byte[] body(HttpExchange exchange) throws IOException {
         try (InputStream in = exchange.getRequestBody()) {
-            return in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+            if (body.length > maxBodyBytes) {
+                byte[] sink = new byte[64 * 1024];
+                long drained = 0;
+                int n;
+                while (drained < DRAIN_BYTES && (n = in.read(sink)) > 0) {
+                    drained += n;
+                }
+                if (drained >= DRAIN_BYTES) {
+                    exchange.getResponseHeaders().set("connection", "close");
+                }
+            }
+            return body;
         }
     }
 
-    private static void respond(HttpExchange exchange, CloudEventEndpoint.Response response) throws IOException {
+    private static void respond(HttpExchange exchange, HttpAnswer response) throws IOException {
         response.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
         byte[] body = response.body();
         exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);

@@ -1,4 +1,4 @@
-package dev.prsentinel.core.events;
+package dev.prsentinel.core.http;
 
 import io.cloudevents.CloudEvent;
 import java.io.IOException;
