@@ -168,6 +168,56 @@ class IngestApplicationIT {
     }
 
     @Test
+    void fiftyCopiesAtOnceThenARedeliveryStoreOnePrAndAllGetTheSameReply() throws Exception {
+        // The fixtures are versions of one PR that other tests here store too: this one gets a repository of its own.
+        String original = Files.readString(SharedData.require("fixtures/webhooks/pull_request.reopened.18.json"));
+        JsonNode fixture = Json.mapper().readTree(original).get("pull_request");
+        byte[] body = original.replace(fixture.at("/base/repo/full_name").asText(), "concurrency/copies")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String key = "concurrency/copies#" + fixture.get("number").asInt();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(50);
+        try {
+            List<java.util.concurrent.Future<HttpResponse<String>>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                answers.add(pool.submit(() -> send(binary("concurrent-1", EventTypes.GITHUB_PULL_REQUEST), body)));
+            }
+            java.util.Set<String> replies = new java.util.HashSet<>();
+            for (java.util.concurrent.Future<HttpResponse<String>> a : answers) {
+                HttpResponse<String> r = a.get();
+                assertThat(r.statusCode()).isEqualTo(200);
+                replies.add(r.headers().firstValue("ce-id").orElseThrow() + " " + r.body());
+            }
+            assertThat(replies).hasSize(1);
+            HttpResponse<String> later = send(binary("concurrent-1", EventTypes.GITHUB_PULL_REQUEST), body);
+            assertThat(later.statusCode()).isEqualTo(200);
+            assertThat(later.headers().firstValue("ce-id").orElseThrow() + " " + later.body())
+                    .isEqualTo(replies.iterator().next());
+            assertThat(client.getDatabase("prsentinel").getCollection("pull_requests")
+                    .countDocuments(new org.bson.Document("_id", key))).isEqualTo(1);
+            assertThat(client.getDatabase("prsentinel").getCollection("pull_requests")
+                    .countDocuments(new org.bson.Document("repo", "concurrency/copies"))).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void anOversizedBodyIsReadToItsEndSoAClientThatWritesFirstGetsThe413() throws Exception {
+        byte[] body = new byte[2_000_000];
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(30_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "ce-specversion: 1.0\r\nContent-Length: " + body.length + "\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            assertThat(new String(socket.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII))
+                    .isEqualTo("HTTP/1.1 413");
+        }
+    }
+
+    @Test
     void theEventsRoleHasNoWebhookRoute() throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                 + IngestApplication.WEBHOOK_PATH)).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
