@@ -32,7 +32,7 @@ if [ ! -s "$cache/classpath.txt" ]; then
 fi
 old_cp="$(cat "$cache/classpath.txt")"
 
-java -cp "$bench_cp" dev.prsentinel.benchmarks.MongoStandIn "$work/mongo.port" & 
+java -cp "$bench_cp" dev.prsentinel.benchmarks.MongoStandIn "$work/mongo.port" >"$work/mongo.log" 2>&1 &
 until [ -s "$work/mongo.port" ]; do sleep 0.05; done
 mongo="mongodb://127.0.0.1:$(cat "$work/mongo.port")"
 # The broker stand-in: answers 202 to everything, as a broker's ingress does.

@@ -4,6 +4,7 @@ import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Updates;
 import dev.prsentinel.core.events.EventLedger;
 import java.time.Clock;
@@ -88,14 +89,25 @@ public final class ProcessedEvents implements EventLedger {
 
     @Override
     public void complete(String source, String id, String reply) {
-        Bson update = Updates.combine(Updates.set("state", DONE), Updates.set("processed_at",
-                Date.from(clock.instant())), Updates.unset("claimed_until"),
-                reply == null ? Updates.unset("reply") : Updates.set("reply", reply));
-        collection.updateOne(Filters.and(Filters.eq("_id", key(source, id)), Filters.eq("state", CLAIMED)), update);
+        String key = key(source, id);
+        // Read by _id, then write by _id: the embedded store serves only a bare _id filter from its
+        // index (an _id-and-state filter cost 6x per update and grew with the collection), and
+        // MongoDB serves both alike. A record that holds a reply is never replaced; one without may
+        // take a reply from a copy that took over an expired claim.
+        Document stored = collection.find(Filters.eq("_id", key)).projection(Projections.include("state", "reply"))
+                .first();
+        if (stored == null || DONE.equals(stored.getString("state")) && (reply == null
+                || stored.getString("reply") != null)) {
+            return;
+        }
+        collection.updateOne(Filters.eq("_id", key), Updates.combine(Updates.set("state", DONE),
+                Updates.set("processed_at", Date.from(clock.instant())), Updates.unset("claimed_until"),
+                reply == null ? Updates.unset("reply") : Updates.set("reply", reply)));
     }
 
     @Override
     public void release(String source, String id) {
+        // Rare (a failed handling): the guarded filter's cost on the embedded store does not matter.
         collection.deleteOne(Filters.and(Filters.eq("_id", key(source, id)), Filters.eq("state", CLAIMED)));
     }
 
