@@ -52,12 +52,11 @@ fixture="${PRSENTINEL_SHARED_DIR:-../shared}/fixtures/webhooks/pull_request.open
 secret="cold-start-benchmark"
 signature="sha256=$(openssl dgst -sha256 -hmac "$secret" -r "$fixture" | cut -d' ' -f1)"
 opts="-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
-tick=$(getconf CLK_TCK)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. benchmarks/lib/starts.sh
 
 # start_once VARIANT: prints "ms cpu_seconds" from process start to the first 2xx.
 start_once() {
-  local variant="$1" port pid t0 t1 code
+  local variant="$1" port pid t0 code
   port=$(free_port)
   t0=$(date +%s%N)
   case "$variant" in
@@ -85,11 +84,7 @@ start_once() {
     kill -0 "$pid" 2>/dev/null || { echo "$variant exited before answering:" >&2; tail -5 "$work/app.log" >&2; exit 1; }
     sleep 0.005
   done
-  t1=$(date +%s%N)
-  local cpu
-  cpu=$(awk -v t="$tick" '{printf "%.3f", ($14+$15)/t}' "/proc/$pid/stat")
-  kill "$pid"; wait "$pid" 2>/dev/null || true
-  echo "$(( (t1 - t0) / 1000000 )) $cpu"
+  end_start "$pid" "$t0"
 }
 
 echo "== machine: $(nproc) cores, $(java -version 2>&1 | head -1), $(date -u +%FT%TZ)"

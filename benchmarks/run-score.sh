@@ -22,6 +22,7 @@ bench_cp="benchmarks/target/classes:$(cd benchmarks && ../mvnw -B -q -o dependen
 app_cp="$(ls "$(pwd)"/functions/score/target/score-*.jar):$(cd functions/score && ../../mvnw -B -q -o dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile=/dev/stdout)"
 java -cp "$bench_cp" dev.prsentinel.benchmarks.ScoreBenchFixtures model "$work/model"
 java -cp "$bench_cp" dev.prsentinel.benchmarks.ScoreBenchFixtures body "$work/body.json"
+. benchmarks/lib/starts.sh
 tick=$(getconf CLK_TCK)
 manifest_opts="-Xmx96m -Xss512k -XX:+UseSerialGC -XX:MaxMetaspaceSize=64m"
 
@@ -29,11 +30,9 @@ echo "== machine: $(nproc) cores, $(java -version 2>&1 | head -1), $(date -u +%F
 echo "== JMH: the scorer alone"
 java -cp "$bench_cp" org.openjdk.jmh.Main ScorerBenchmark 2>/dev/null | grep -E "^Benchmark|^ScorerBenchmark"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
 # Starts the app with the given JVM options, polls POST /score until 200; prints "ms cpu_seconds".
 start_once() {
-  local opts="$1" port pid t0 t1
+  local opts="$1" port pid t0
   port=$(free_port)
   t0=$(date +%s%N)
   # shellcheck disable=SC2086
@@ -45,11 +44,7 @@ start_once() {
     kill -0 "$pid" 2>/dev/null || { echo "the app exited before answering ($opts):" >&2; tail -3 "$work/app.log" >&2; exit 1; }
     sleep 0.002
   done
-  t1=$(date +%s%N)
-  local cpu
-  cpu=$(awk -v t="$tick" '{printf "%.3f", ($14+$15)/t}' "/proc/$pid/stat")
-  kill "$pid"; wait "$pid" 2>/dev/null || true
-  echo "$(( (t1 - t0) / 1000000 )) $cpu"
+  end_start "$pid" "$t0"
 }
 
 stats() { # reads "ms cpu" lines; prints median and p95 of ms, median CPU-seconds

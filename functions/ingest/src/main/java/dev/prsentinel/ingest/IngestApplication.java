@@ -161,30 +161,28 @@ public final class IngestApplication implements AutoCloseable {
         StringBuilder text = new StringBuilder();
         if (webhooks != null) {
             GitHubWebhooks.Stats s = webhooks.stats();
-            text.append("# HELP prsentinel_ingest_webhooks_total GitHub deliveries by outcome.\n")
-                    .append("# TYPE prsentinel_ingest_webhooks_total counter\n");
-            text.append("prsentinel_ingest_webhooks_total{outcome=\"forwarded\"} ").append(s.forwarded()).append('\n');
-            text.append("prsentinel_ingest_webhooks_total{outcome=\"unauthorized\"} ").append(s.unauthorized())
-                    .append('\n');
-            text.append("prsentinel_ingest_webhooks_total{outcome=\"rejected\"} ").append(s.rejected()).append('\n');
-            text.append("prsentinel_ingest_webhooks_total{outcome=\"failed\"} ").append(s.failed()).append('\n');
-            text.append("# HELP prsentinel_ingest_webhooks_ignored_total Deliveries of event types not used.\n")
-                    .append("# TYPE prsentinel_ingest_webhooks_ignored_total counter\n");
-            s.ignored().forEach((event, n) -> text.append("prsentinel_ingest_webhooks_ignored_total{event=\"")
-                    .append(event).append("\"} ").append(n).append('\n'));
+            counter(text, "prsentinel_ingest_webhooks_total", "GitHub deliveries by outcome.", "outcome",
+                    Map.of("forwarded", s.forwarded(), "unauthorized", s.unauthorized(), "rejected", s.rejected(),
+                            "failed", s.failed()));
+            counter(text, "prsentinel_ingest_webhooks_ignored_total", "Deliveries of event types not used.", "event",
+                    s.ignored());
         }
         if (endpoint != null) {
             CloudEventEndpoint.Stats s = endpoint.stats();
-            text.append("# HELP prsentinel_ingest_events_total CloudEvents by outcome.\n")
-                    .append("# TYPE prsentinel_ingest_events_total counter\n");
-            text.append("prsentinel_ingest_events_total{outcome=\"handled\"} ").append(s.handled()).append('\n');
-            text.append("prsentinel_ingest_events_total{outcome=\"redelivered\"} ").append(s.redelivered())
-                    .append('\n');
-            text.append("prsentinel_ingest_events_total{outcome=\"rejected\"} ").append(s.rejected()).append('\n');
-            text.append("prsentinel_ingest_events_total{outcome=\"failed\"} ").append(s.failed()).append('\n');
+            counter(text, "prsentinel_ingest_events_total", "CloudEvents by outcome.", "outcome", Map.of("handled",
+                    s.handled(), "redelivered", s.redelivered(), "rejected", s.rejected(), "failed", s.failed()));
         }
         return new HttpAnswer(200, Map.of("content-type", "text/plain; version=0.0.4"),
                 text.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** One counter in Prometheus' text format, a line per label value, in the values' order. */
+    private static void counter(StringBuilder text, String name, String help, String label,
+            Map<String, Long> values) {
+        text.append("# HELP ").append(name).append(' ').append(help).append("\n# TYPE ").append(name)
+                .append(" counter\n");
+        new java.util.TreeMap<>(values).forEach((value, n) -> text.append(name).append('{').append(label)
+                .append("=\"").append(value).append("\"} ").append(n).append('\n'));
     }
 
     public int port() {
