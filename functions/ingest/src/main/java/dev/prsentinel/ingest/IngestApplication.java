@@ -118,7 +118,9 @@ public final class IngestApplication implements AutoCloseable {
             GitHubWebhooks receiver = webhooks;
             CloudEventEndpoint events = endpoint;
             paths.put("/metrics", (method, query, headers, body) -> metrics(receiver, events));
-            FunctionServer server = new FunctionServer(maxBody, host, port, () -> true, paths);
+            // Events are ingest's main work: as many at once as the Service's containerConcurrency.
+            FunctionServer server = new FunctionServer(FunctionServer.Limits.of(maxBody).withEventConcurrency(20),
+                    host, port, () -> true, paths);
             LOG.info("ingest ({} routes) listening on {}", routes, server.port());
             return new IngestApplication(server, client, jobs, endpoint, webhooks);
         } catch (IOException | RuntimeException e) {

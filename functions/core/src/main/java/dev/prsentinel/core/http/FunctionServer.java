@@ -1,23 +1,51 @@
 package dev.prsentinel.core.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A function's HTTP server without a web framework, for functions that need none (the JDK's
- * server starts in milliseconds): POST / goes to the {@link CloudEventEndpoint}, GET
- * /health/liveness and /health/readiness answer Knative's probes, other paths go to the routes
- * given. Bodies are read with the endpoint's bound.
+ * Every function's HTTP server, on Jetty 12's core API (no servlets, no framework): POST / goes to
+ * the {@link CloudEventEndpoint}, GET /health/liveness and /health/readiness answer Knative's
+ * probes, other paths go to the routes given.
+ *
+ * <p>It replaces the JDK's built-in server, where 8 clients sending a byte every 5 s held all 8
+ * worker threads and the liveness probe timed out. Here:
+ * <ul>
+ *   <li>headers are parsed by Jetty's selector without holding a thread, and a connection that
+ *       sends nothing for {@link Limits#idle} is closed; a body arriving slower than
+ *       {@link Limits#minBytesPerSecond} is cut off;</li>
+ *   <li>bodies are read asynchronously, so a slow one holds no thread while it trickles in;</li>
+ *   <li>work is bounded per kind: CloudEvents ("/") and client routes each take a permit, and a
+ *       request that finds none is answered 503 at once (a broker retries it), so events never
+ *       queue in front of clients and neither can take the threads the probes need;</li>
+ *   <li>the probes take no permit and read no body;</li>
+ *   <li>connections are capped, headers over 16 KiB get a 431, and Jetty refuses conflicting
+ *       lengths.</li>
+ * </ul>
  */
 public final class FunctionServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FunctionServer.class);
 
     /** A route beside the CloudEvent endpoint: method, query string and body in, a response out. */
     @FunctionalInterface
@@ -25,23 +53,49 @@ public final class FunctionServer implements AutoCloseable {
         HttpAnswer handle(String method, String query, Headers headers, byte[] body);
     }
 
-    static {
-        // The JDK server writes headers and body separately; with Nagle's algorithm on, each keep-alive
-        // answer waits for the client's delayed ACK: 40 ms per request, 363 req/s at any load (measured
-        // with hey, benchmarks/RESULTS.md). Read once, when the server's configuration first loads.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
+    /**
+     * The server's bounds.
+     *
+     * @param maxBodyBytes      larger bodies get a 413 (after being read to their end, up to
+     *                          {@link #DRAIN_BYTES}, so a client that writes before it reads sees it)
+     * @param eventConcurrency  CloudEvents handled at once; more get a 503
+     * @param workConcurrency   requests to the other routes handled at once (containerConcurrency)
+     * @param maxConnections    open connections; more wait in the accept queue
+     * @param idle              a connection that sends nothing this long is closed
+     * @param minBytesPerSecond a body that arrives slower is cut off
+     * @param bodyDeadline      a body not complete this long after its headers is answered 408; below
+     *                          the Service's timeoutSeconds, so the caller sees an answer
+     */
+    public record Limits(long maxBodyBytes, int eventConcurrency, int workConcurrency, int maxConnections,
+            Duration idle, long minBytesPerSecond, Duration bodyDeadline) {
+
+        /**
+         * The defaults: 4 events and 20 client requests at once, 512 connections, 5 s idle, 1 KiB/s,
+         * a body complete within 8 s (Knative's shortest timeoutSeconds here is 10).
+         */
+        public static Limits of(long maxBodyBytes) {
+            return new Limits(maxBodyBytes, 4, 20, 512, Duration.ofSeconds(5), 1024, Duration.ofSeconds(8));
+        }
+
+        /** The same limits with another number of CloudEvents at once. */
+        public Limits withEventConcurrency(int n) {
+            return new Limits(maxBodyBytes, n, workConcurrency, maxConnections, idle, minBytesPerSecond,
+                    bodyDeadline);
         }
     }
 
     /** How much of an oversized body is read and dropped before the connection is closed instead. */
     static final long DRAIN_BYTES = 256L * 1024 * 1024;
+    /** Threads for the probes and Jetty's own work, beyond the permits. */
+    private static final int SPARE_THREADS = 8;
 
-    private final long maxBodyBytes;
+    private final Limits limits;
     private final BooleanSupplier ready;
     private final Map<String, Route> routes;
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final Semaphore events;
+    private final Semaphore work;
+    private final Server server;
+    private final ServerConnector connector;
 
     /**
      * @param port  0 for any free port
@@ -64,26 +118,50 @@ public final class FunctionServer implements AutoCloseable {
      * A server whose routes include "/" (CloudEvents) themselves: for a function that builds its
      * event endpoint on the first event, not at start (score serves /score without a store).
      *
-     * @param maxBodyBytes bodies are read up to this bound plus one byte
+     * @param maxBodyBytes bodies are read up to this bound
      */
     public FunctionServer(long maxBodyBytes, String host, int port, BooleanSupplier ready, Map<String, Route> routes)
             throws IOException {
-        this.maxBodyBytes = maxBodyBytes;
+        this(Limits.of(maxBodyBytes), host, port, ready, routes);
+    }
+
+    public FunctionServer(Limits limits, String host, int port, BooleanSupplier ready, Map<String, Route> routes)
+            throws IOException {
+        this.limits = limits;
         this.ready = ready;
         this.routes = Map.copyOf(routes);
-        this.server = HttpServer.create(new InetSocketAddress(host, port), 128);
-        this.executor = Executors.newFixedThreadPool(8, r -> {
-            Thread t = new Thread(r, "function-http");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        server.createContext("/", this::handle);
-        server.start();
+        this.events = new Semaphore(limits.eventConcurrency());
+        this.work = new Semaphore(limits.workConcurrency());
+        QueuedThreadPool threads = new QueuedThreadPool(
+                limits.eventConcurrency() + limits.workConcurrency() + SPARE_THREADS, 2);
+        threads.setName("function-http");
+        threads.setDaemon(true);
+        this.server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setRequestHeaderSize(16 * 1024);
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setMinRequestDataRate(limits.minBytesPerSecond());
+        this.connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        connector.setHost(host);
+        connector.setPort(port);
+        connector.setIdleTimeout(limits.idle().toMillis());
+        connector.setAcceptQueueSize(128);
+        server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
+        server.setHandler(new Dispatch());
+        server.setStopTimeout(2_000);
+        try {
+            server.start();
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("the HTTP server did not start on " + host + ":" + port + ": " + e.getMessage(), e);
+        }
     }
 
     private static Map<String, Route> withEvents(CloudEventEndpoint endpoint, Map<String, Route> routes) {
-        Map<String, Route> all = new java.util.HashMap<>(routes);
+        Map<String, Route> all = new HashMap<>(routes);
         all.put("/", events((headers, body) -> endpoint.handle(headers, body)));
         return all;
     }
@@ -102,74 +180,172 @@ public final class FunctionServer implements AutoCloseable {
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return connector.getLocalPort();
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String path = exchange.getRequestURI().getPath();
-            String method = exchange.getRequestMethod();
+    /** Routes each request; blocking work runs on the pool's threads, bounded by the permits. */
+    private final class Dispatch extends Handler.Abstract {
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            String path = Request.getPathInContext(request);
+            String method = request.getMethod();
             if (path.equals("/health/liveness") && method.equals("GET")) {
-                respond(exchange, new HttpAnswer(200, Map.of("content-type", "application/json"),
-                        "{\"status\":\"UP\"}".getBytes()));
-            } else if (path.equals("/health/readiness") && method.equals("GET")) {
-                boolean up = ready.getAsBoolean();
-                respond(exchange, new HttpAnswer(up ? 200 : 503,
-                        Map.of("content-type", "application/json"),
-                        (up ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}").getBytes()));
-            } else if (routes.containsKey(path)) {
-                respond(exchange, routes.get(path).handle(method, exchange.getRequestURI().getRawQuery(),
-                        headers(exchange), body(exchange)));
-            } else {
-                respond(exchange, HttpAnswer.error(404, "no such path: " + path));
+                send(response, callback, new HttpAnswer(200, Map.of("content-type", "application/json"), UP), false);
+                return true;
             }
+            if (path.equals("/health/readiness") && method.equals("GET")) {
+                boolean up = ready.getAsBoolean();
+                send(response, callback, new HttpAnswer(up ? 200 : 503, Map.of("content-type", "application/json"),
+                        up ? UP : DOWN), false);
+                return true;
+            }
+            Route route = routes.get(path);
+            if (route == null) {
+                send(response, callback, HttpAnswer.error(404, "no such path: " + path), false);
+                return true;
+            }
+            // The permit is taken once the body is in: reading holds no thread, and a slow body must not
+            // hold a permit either (the deadline bounds how long it may take).
+            new BodyReader(request, response, callback, route, path.equals("/") ? events : work).start();
+            return true;
         }
     }
 
-    private static Headers headers(HttpExchange exchange) {
+    private static final byte[] UP = "{\"status\":\"UP\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private static final byte[] DOWN = "{\"status\":\"DOWN\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    /**
+     * Reads a body without holding a thread while it arrives (Jetty calls {@link #run} again when
+     * more is there), keeping at most the bound plus one byte and dropping the rest of an oversized
+     * one, then runs the route.
+     */
+    private final class BodyReader implements Runnable {
+        private final Request request;
+        private final Response response;
+        private final Callback callback;
+        private final Route route;
+        private final Semaphore permits;
+        private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        private byte[] body = new byte[1024];
+        private int size;
+        private long dropped;
+        private org.eclipse.jetty.util.thread.Scheduler.Task deadline;
+
+        BodyReader(Request request, Response response, Callback callback, Route route, Semaphore permits) {
+            this.request = request;
+            this.response = response;
+            this.callback = callback;
+            this.route = route;
+            this.permits = permits;
+        }
+
+        void start() {
+            deadline = server.getScheduler().schedule(this::expire, limits.bodyDeadline().toMillis(),
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            run();
+        }
+
+        private void expire() {
+            if (done.compareAndSet(false, true)) {
+                send(response, callback, HttpAnswer.error(408, "the body did not arrive within "
+                        + limits.bodyDeadline().toSeconds() + " s"), true);
+            }
+        }
+
+        @Override
+        public void run() {
+            while (!done.get()) {
+                Content.Chunk chunk = request.read();
+                if (chunk == null) {
+                    request.demand(this);
+                    return;
+                }
+                if (Content.Chunk.isFailure(chunk)) {
+                    // A body cut off (too slow, or the client went away): nobody to answer.
+                    if (done.compareAndSet(false, true)) {
+                        deadline.cancel();
+                        callback.failed(chunk.getFailure());
+                    }
+                    return;
+                }
+                keep(chunk.getByteBuffer());
+                chunk.release();
+                if (chunk.isLast()) {
+                    answer(false);
+                    return;
+                }
+                if (dropped > DRAIN_BYTES) {
+                    answer(true);
+                    return;
+                }
+            }
+        }
+
+        private void keep(ByteBuffer bytes) {
+            int n = bytes.remaining();
+            long room = limits.maxBodyBytes() + 1 - size;
+            if (room <= 0) {
+                dropped += n;
+                return;
+            }
+            int take = (int) Math.min(room, n);
+            if (size + take > body.length) {
+                body = java.util.Arrays.copyOf(body, (int) Math.min(limits.maxBodyBytes() + 1,
+                        Math.max((long) body.length * 2, size + take)));
+            }
+            bytes.get(body, size, take);
+            size += take;
+            dropped += n - take;
+        }
+
+        private void answer(boolean close) {
+            if (!done.compareAndSet(false, true)) {
+                return;
+            }
+            deadline.cancel();
+            if (!permits.tryAcquire()) {
+                send(response, callback, HttpAnswer.error(503, (permits == events ? "events" : "requests")
+                        + " are being handled at this function's limit; retry later"), close);
+                return;
+            }
+            HttpAnswer answer;
+            try {
+                answer = route.handle(request.getMethod(), request.getHttpURI().getQuery(), headers(request),
+                        size == body.length ? body : java.util.Arrays.copyOf(body, size));
+            } catch (RuntimeException e) {
+                LOG.error("{} {} failed", request.getMethod(), Request.getPathInContext(request), e);
+                answer = HttpAnswer.error(503, "temporarily unable to answer; retry later");
+            } finally {
+                permits.release();
+            }
+            send(response, callback, answer, close);
+        }
+    }
+
+    private static Headers headers(Request request) {
         Headers headers = new Headers();
-        exchange.getRequestHeaders().forEach((k, v) -> v.forEach(value -> headers.add(k, value)));
+        for (HttpField field : request.getHeaders()) {
+            headers.add(field.getName(), field.getValue());
+        }
         return headers;
     }
 
-    /**
-     * At most the bound plus one byte, so an oversized body can be told from a full one. The rest of
-     * an oversized body is read and dropped (up to {@link #DRAIN_BYTES}): a client that writes its
-     * whole body before it reads, as Python's http.client does, would otherwise see the connection
-     * reset instead of the 413. Past that the connection is closed after the answer.
-     */
-    private byte[] body(HttpExchange exchange) throws IOException {
-        try (InputStream in = exchange.getRequestBody()) {
-            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
-            if (body.length > maxBodyBytes) {
-                byte[] sink = new byte[64 * 1024];
-                long drained = 0;
-                int n;
-                while (drained < DRAIN_BYTES && (n = in.read(sink)) > 0) {
-                    drained += n;
-                }
-                if (drained >= DRAIN_BYTES) {
-                    exchange.getResponseHeaders().set("connection", "close");
-                }
-            }
-            return body;
+    private static void send(Response response, Callback callback, HttpAnswer answer, boolean close) {
+        response.setStatus(answer.status());
+        answer.headers().forEach((k, v) -> response.getHeaders().put(k, v));
+        if (close) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
         }
-    }
-
-    private static void respond(HttpExchange exchange, HttpAnswer response) throws IOException {
-        response.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
-        byte[] body = response.body();
-        exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        }
+        response.write(true, ByteBuffer.wrap(answer.body()), callback);
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.warn("the HTTP server did not stop cleanly: {}", e.getMessage());
+        }
     }
 }
