@@ -44,7 +44,7 @@ start_once() { # CLASSPATH -> "ms cpu"
   port=$(free_port)
   t0=$(date +%s%N)
   # shellcheck disable=SC2086
-  PORT=$port MODEL_DIR="$work/model" java $opts -cp "$cp" dev.prsentinel.score.ScoreApplication >"$work/app.log" 2>&1 &
+  PORT=$port MODEL_DIR="$work/model" MONGODB_URI="mongodb://127.0.0.1:9" java $opts -cp "$cp" dev.prsentinel.score.ScoreApplication >"$work/app.log" 2>&1 &
   pid=$!
   until [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'content-type: application/json' \
       --data-binary @"$work/body.json" "http://127.0.0.1:$port/score")" = 200 ]; do
@@ -58,7 +58,7 @@ serve() { # CLASSPATH NAME: rounds of /score and /noop, rates appended to $work/
   local cp="$1" name="$2" port pid
   port=$(free_port)
   # shellcheck disable=SC2086
-  PORT=$port SCORE_NOOP_ENDPOINT=true MODEL_DIR="$work/model" $pin_server java $opts -cp "$cp" \
+  PORT=$port SCORE_NOOP_ENDPOINT=true MODEL_DIR="$work/model" MONGODB_URI="mongodb://127.0.0.1:9" $pin_server java $opts -cp "$cp" \
     dev.prsentinel.score.ScoreApplication >"$work/serve.log" 2>&1 & pid=$!
   until curl -sf "http://127.0.0.1:$port/health/readiness" >/dev/null; do sleep 0.05; done
   # The request path needs ~10 s under load before C2 settles.
