@@ -1,10 +1,9 @@
 package dev.prsentinel.featurize;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import dev.prsentinel.core.config.MongoSettings;
 import dev.prsentinel.core.http.CloudEventEndpoint;
 import dev.prsentinel.core.http.FunctionServer;
+import dev.prsentinel.core.store.FunctionStore;
 import dev.prsentinel.core.store.ProcessedEvents;
 import dev.prsentinel.core.store.PullRequestStore;
 import java.io.IOException;
@@ -32,11 +31,11 @@ public final class FeaturizeApplication implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FeaturizeApplication.class);
     private static final Duration LEASE = Duration.ofHours(1);
 
-    private final MongoClient client;
+    private final FunctionStore client;
     private final FunctionServer server;
     private final FeaturizeHandlers handlers;
 
-    private FeaturizeApplication(MongoClient client, FunctionServer server, FeaturizeHandlers handlers) {
+    private FeaturizeApplication(FunctionStore client, FunctionServer server, FeaturizeHandlers handlers) {
         this.client = client;
         this.server = server;
         this.handlers = handlers;
@@ -45,10 +44,10 @@ public final class FeaturizeApplication implements AutoCloseable {
     /** Starts the function with the given environment; port 0 picks a free one. */
     public static FeaturizeApplication start(Map<String, String> env, String host, int port) throws IOException {
         MongoSettings mongo = MongoSettings.fromEnvironment(env);
-        MongoClient client = MongoClients.create(mongo.connectionString());
+        FunctionStore client = FunctionStore.connect(mongo, true);
         try {
             Clock clock = Clock.systemUTC();
-            var db = client.getDatabase(mongo.database());
+            var db = client.client().getDatabase(mongo.database());
             String output = env.getOrDefault("FEATURIZE_OUTPUT",
                     Path.of(System.getProperty("java.io.tmpdir"), "prsentinel-features").toString());
             Map<String, String> jobEnv = new HashMap<>();
@@ -70,7 +69,7 @@ public final class FeaturizeApplication implements AutoCloseable {
             CloudEventEndpoint endpoint = new CloudEventEndpoint(FeaturizeHandlers.TYPES.stream()
                     .collect(Collectors.toMap(t -> t, t -> handlers::handle)),
                     new ProcessedEvents(db, FeaturizeHandlers.FUNCTION, clock), 1024 * 1024);
-            FunctionServer server = new FunctionServer(endpoint, host, port, () -> true);
+            FunctionServer server = new FunctionServer(endpoint, host, port, client::reachable);
             LOG.info("featurize listening on {}", server.port());
             return new FeaturizeApplication(client, server, handlers);
         } catch (IOException | RuntimeException e) {

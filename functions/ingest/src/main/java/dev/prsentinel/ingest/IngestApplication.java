@@ -1,7 +1,5 @@
 package dev.prsentinel.ingest;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import dev.prsentinel.core.config.MongoSettings;
 import dev.prsentinel.core.http.CloudEventBinding;
@@ -11,6 +9,7 @@ import dev.prsentinel.core.http.FunctionServer;
 import dev.prsentinel.core.http.HttpAnswer;
 import dev.prsentinel.core.http.InvalidEvent;
 import dev.prsentinel.core.store.DeadLetterStore;
+import dev.prsentinel.core.store.FunctionStore;
 import dev.prsentinel.core.store.ProcessedEvents;
 import dev.prsentinel.core.store.PullRequestStore;
 import dev.prsentinel.ingest.github.GitHubBackfill;
@@ -57,12 +56,12 @@ public final class IngestApplication implements AutoCloseable {
     public static final String WEBHOOK_PATH = "/webhooks/github";
 
     private final FunctionServer server;
-    private final MongoClient client;
+    private final FunctionStore client;
     private final SyncJobs syncJobs;
     private final CloudEventEndpoint endpoint;
     private final GitHubWebhooks webhooks;
 
-    private IngestApplication(FunctionServer server, MongoClient client, SyncJobs syncJobs,
+    private IngestApplication(FunctionServer server, FunctionStore client, SyncJobs syncJobs,
             CloudEventEndpoint endpoint, GitHubWebhooks webhooks) {
         this.server = server;
         this.client = client;
@@ -86,14 +85,15 @@ public final class IngestApplication implements AutoCloseable {
             GitHubWebhooks receiver = webhooks;
             paths.put(WEBHOOK_PATH, (method, query, headers, body) -> receiver.handle(method, headers, body));
         }
-        MongoClient client = null;
+        FunctionStore client = null;
+        DeadLetterStore letters = null;
         SyncJobs jobs = null;
         CloudEventEndpoint endpoint = null;
         try {
             if (!routes.equals("webhooks")) {
                 MongoSettings mongo = MongoSettings.fromEnvironment(env);
-                client = MongoClients.create(mongo.connectionString());
-                MongoDatabase db = client.getDatabase(mongo.database());
+                client = FunctionStore.connect(mongo, true);
+                MongoDatabase db = client.client().getDatabase(mongo.database());
                 PullRequestStore store = new PullRequestStore(db, clock).ensureIndexes();
                 GitHubBackfill.Settings defaults = GitHubBackfill.Settings.defaults(
                         env.getOrDefault("GITHUB_API_URL", "https://api.github.com"), env.get("GITHUB_TOKEN"));
@@ -110,17 +110,21 @@ public final class IngestApplication implements AutoCloseable {
                         new ProcessedEvents(db, IngestHandlers.FUNCTION, clock), maxBody);
                 CloudEventEndpoint events = endpoint;
                 paths.put("/", FunctionServer.events(events::handle));
-                DeadLetterStore deadLetters = new DeadLetterStore(db, clock);
+                DeadLetterStore deadLetters = new DeadLetterStore(db, clock).ensureIndexes();
+                letters = deadLetters;
                 paths.put("/dead-letters", (method, query, headers, body) -> !"POST".equals(method)
                         ? HttpAnswer.error(405, "POST dead letters here")
                         : deadLetter(deadLetters, headers, body, maxBody));
             }
             GitHubWebhooks receiver = webhooks;
             CloudEventEndpoint events = endpoint;
-            paths.put("/metrics", (method, query, headers, body) -> metrics(receiver, events));
+            DeadLetterStore deadLetterTotals = letters;
+            paths.put("/metrics", (method, query, headers, body) -> metrics(receiver, events, deadLetterTotals));
             // Events are ingest's main work: as many at once as the Service's containerConcurrency.
+            // Ready while the store answers (the receiver alone needs none).
+            FunctionStore store = client;
             FunctionServer server = new FunctionServer(FunctionServer.Limits.of(maxBody).withEventConcurrency(20),
-                    host, port, () -> true, paths);
+                    host, port, () -> store == null || store.reachable(), paths);
             LOG.info("ingest ({} routes) listening on {}", routes, server.port());
             return new IngestApplication(server, client, jobs, endpoint, webhooks);
         } catch (IOException | RuntimeException e) {
@@ -159,7 +163,8 @@ public final class IngestApplication implements AutoCloseable {
         return HttpAnswer.empty(202);
     }
 
-    private static HttpAnswer metrics(GitHubWebhooks webhooks, CloudEventEndpoint endpoint) {
+    private static HttpAnswer metrics(GitHubWebhooks webhooks, CloudEventEndpoint endpoint,
+            DeadLetterStore letters) {
         StringBuilder text = new StringBuilder();
         if (webhooks != null) {
             GitHubWebhooks.Stats s = webhooks.stats();
@@ -173,6 +178,17 @@ public final class IngestApplication implements AutoCloseable {
             CloudEventEndpoint.Stats s = endpoint.stats();
             counter(text, "prsentinel_ingest_events_total", "CloudEvents by outcome.", "outcome", Map.of("handled",
                     s.handled(), "redelivered", s.redelivered(), "rejected", s.rejected(), "failed", s.failed()));
+        }
+        if (letters != null) {
+            try {
+                DeadLetterStore.Totals t = letters.totals();
+                counter(text, "prsentinel_ingest_dead_letters_total", "Dead letters received, cut to their first "
+                        + DeadLetterStore.MAX_DATA_BYTES + " bytes, expired after " + DeadLetterStore.KEPT.toDays()
+                        + " days.", "outcome", Map.of("received", t.received(), "truncated", t.truncated(),
+                        "expired", t.expired()));
+            } catch (RuntimeException e) {
+                LOG.warn("dead-letter totals unavailable: {}", e.getMessage());
+            }
         }
         return new HttpAnswer(200, Map.of("content-type", "text/plain; version=0.0.4"),
                 text.toString().getBytes(StandardCharsets.UTF_8));

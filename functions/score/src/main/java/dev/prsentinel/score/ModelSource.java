@@ -1,6 +1,7 @@
 package dev.prsentinel.score;
 
 import dev.prsentinel.core.anomaly.ModelPackage;
+import dev.prsentinel.core.config.Redact;
 import dev.prsentinel.core.tracking.Tracking;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ final class ModelSource {
      *
      * @param model   the package
      * @param name    registered model name, or "local"
-     * @param version its version, or the directory it came from
+     * @param version its registry version, or "sha256:" and the start of its package's hash
      */
     record Loaded(ModelPackage model, String name, String version) {
     }
@@ -40,10 +41,21 @@ final class ModelSource {
     private ModelSource() {
     }
 
+    private static String contentHash(Path file) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(Files.readAllBytes(file)), 0, 12);
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw new ModelPackage.InvalidModelException(ModelPackage.FILE + " is unreadable");
+        }
+    }
+
     static Loaded load(Map<String, String> env, Clock clock) {
         String dir = env.get("MODEL_DIR");
         if (dir != null && !dir.isBlank()) {
-            return new Loaded(ModelPackage.read(Path.of(dir)), "local", Path.of(dir).toAbsolutePath().toString());
+            // The package's hash, not its path: an answer must not show where the server keeps files.
+            ModelPackage model = ModelPackage.read(Path.of(dir));
+            return new Loaded(model, "local", "sha256:" + contentHash(Path.of(dir).resolve(ModelPackage.FILE)));
         }
         String uri = env.get("MLFLOW_TRACKING_URI");
         if (uri == null || uri.isBlank()) {
@@ -65,7 +77,7 @@ final class ModelSource {
         Tracking.ModelVersion version = (pinned != null && !pinned.isBlank() ? tracking.version(name, pinned)
                 : tracking.versionByAlias(name, alias)).orElseThrow(() -> new NoModelYet(
                         name + (pinned != null && !pinned.isBlank() ? " has no version " + pinned
-                                : " has no version with alias " + alias) + " at " + uri));
+                                : " has no version with alias " + alias) + " at " + Redact.text(uri)));
         byte[] json = tracking.downloadArtifact(tracking.run(version.runId()),
                 Tracking.MODEL_DIR + "/" + ModelPackage.FILE);
         ModelPackage model = ModelPackage.parse(json, name + " version " + version.version());

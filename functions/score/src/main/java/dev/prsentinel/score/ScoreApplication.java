@@ -1,12 +1,13 @@
 package dev.prsentinel.score;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import dev.prsentinel.core.config.MongoSettings;
+import dev.prsentinel.core.config.Redact;
 import dev.prsentinel.core.http.CloudEventEndpoint;
 import dev.prsentinel.core.http.FunctionServer;
+import dev.prsentinel.core.http.Headers;
 import dev.prsentinel.core.http.HttpAnswer;
+import dev.prsentinel.core.store.FunctionStore;
 import dev.prsentinel.core.store.ProcessedEvents;
 import dev.prsentinel.core.store.PullRequestStore;
 import java.io.IOException;
@@ -31,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * and /score answers 503; liveness stays up, so Knative waits instead of restarting.
  *
  * <p>Environment: PORT (8080); the model's (MODEL_DIR, or MLFLOW_TRACKING_URI with MODEL_NAME,
- * MODEL_VERSION or MODEL_ALIAS, MODEL_CACHE_DIR); MONGODB_URI / MONGODB_DATABASE for events;
- * SCORE_NOOP_ENDPOINT=true adds the serving benchmark's reference endpoints, POST /noop and POST
- * /floor ({@link BenchmarkRoutes}).
+ * MODEL_VERSION or MODEL_ALIAS, MODEL_CACHE_DIR); MONGODB_URI / MONGODB_DATABASE for events
+ * (optional: without them /score serves and events get a 503 saying so); SCORE_NOOP_ENDPOINT=true
+ * adds the serving benchmark's reference endpoints, POST /noop and POST /floor ({@link BenchmarkRoutes}).
  */
 public final class ScoreApplication implements AutoCloseable {
 
@@ -66,10 +67,11 @@ public final class ScoreApplication implements AutoCloseable {
      * threads) costs a cold start that clients of /score alone should not pay.
      */
     private static final class Events {
+        /** Null without MONGODB_URI: /score still serves, events get a 503 saying why. */
         private final MongoSettings mongo;
         private final ServedModel served;
         private final Clock clock;
-        private MongoClient client;
+        private FunctionStore client;
         private CloudEventEndpoint endpoint;
         private ScoreHandlers handlers;
 
@@ -79,10 +81,18 @@ public final class ScoreApplication implements AutoCloseable {
             this.clock = clock;
         }
 
+        HttpAnswer handle(Headers headers, byte[] body) {
+            if (mongo == null) {
+                return HttpAnswer.error(503, "no store configured (MONGODB_URI is not set): score serves /score, "
+                        + "but cannot take events");
+            }
+            return endpoint().handle(headers, body);
+        }
+
         synchronized CloudEventEndpoint endpoint() {
             if (endpoint == null) {
-                client = MongoClients.create(mongo.connectionString());
-                MongoDatabase db = client.getDatabase(mongo.database());
+                client = FunctionStore.connect(mongo, false);
+                MongoDatabase db = client.client().getDatabase(mongo.database());
                 handlers = new ScoreHandlers(new PullRequestStore(db, clock), new ScoreStore(db), served, clock);
                 endpoint = new CloudEventEndpoint(ScoreHandlers.TYPES.stream()
                         .collect(Collectors.toMap(t -> t, t -> handlers::handle)),
@@ -106,11 +116,13 @@ public final class ScoreApplication implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         Instant processStart = ProcessHandle.current().info().startInstant().orElse(clock.instant());
         ServedModel served = new ServedModel();
-        Events events = new Events(MongoSettings.fromEnvironment(env), served, clock);
+        String uri = env.get("MONGODB_URI");
+        Events events = new Events(uri == null || uri.isBlank() ? null : MongoSettings.fromEnvironment(env), served,
+                clock);
         Metrics metrics = new Metrics(events::unscored);
         ScoreApi score = new ScoreApi(served);
         Map<String, FunctionServer.Route> routes = new java.util.HashMap<>(Map.of(
-                "/", FunctionServer.events((headers, body) -> events.endpoint().handle(headers, body)),
+                "/", FunctionServer.events(events::handle),
                 "/score", metrics.counting(score),
                 "/openapi.yaml", (method, query, headers, body) -> openApi(),
                 "/metrics", (method, query, headers, body) -> metrics.render(served)));
@@ -139,12 +151,13 @@ public final class ScoreApplication implements AutoCloseable {
             } catch (RuntimeException e) {
                 boolean none = e instanceof ModelSource.NoModelYet;
                 // Before the first training there is simply no model: said once, not every retry.
+                String reason = Redact.text(e.getMessage());
                 if (!none) {
-                    LOG.warn("no model to serve: {}; trying again in {}", e.getMessage(), retry);
+                    LOG.warn("no model to serve: {}; trying again in {}", reason, retry);
                 } else if (!served.noneRegistered()) {
-                    LOG.info("no model to serve yet: {}; checking every {}", e.getMessage(), retry);
+                    LOG.info("no model to serve yet: {}; checking every {}", reason, retry);
                 }
-                served.failed(e.getMessage(), none);
+                served.failed(reason, none);
             }
             try {
                 Thread.sleep(retry.toMillis());

@@ -33,7 +33,7 @@ final class ServedModel {
     }
 
     void failed(String reason, boolean noneRegistered) {
-        this.problem = reason;
+        this.problem = dev.prsentinel.core.config.Redact.forClient(reason);
         this.noneRegistered = noneRegistered;
     }
 

@@ -120,6 +120,8 @@ class ScoreApplicationIT {
             assertThat(f.get("share").asDouble()).isEqualTo(c.share());
         }
         assertThat(s.at("/model/name").asText()).isEqualTo("local");
+        assertThat(s.at("/model/version").asText()).as("the package's hash, not where the server keeps it")
+                .matches("sha256:[0-9a-f]{24}").doesNotContain(dir.toString());
         assertThat(s.get("spec_version").asInt()).isEqualTo(1);
 
         JsonNode fromWebhook = Json.mapper().readTree(score(webhook(pr)).body());
@@ -326,5 +328,47 @@ class ScoreApplicationIT {
             String answer = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
             assertThat(answer).isEqualTo("HTTP/1.1 413");
         }
+    }
+
+    @Test
+    void nothingInternalReachesAClientOrTheLogNoCredentialsNoPathsNoClassNames() throws Exception {
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream logged = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(logged, true, StandardCharsets.UTF_8));
+        HttpResponse<String> r;
+        try {
+            start(Map.of("MLFLOW_TRACKING_URI", "http://prsentinel:s3cret-pass@127.0.0.1:9/", "MODEL_RETRY",
+                    "PT0.1S"));
+            Thread.sleep(600);
+            r = score(GitHubPullRequests.toJson(TestModels.PRS.get(0)).toString());
+        } finally {
+            System.setErr(err);
+        }
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.body()).contains("unreachable").doesNotContain("s3cret").doesNotContain("Exception")
+                .doesNotContain("java.");
+        assertThat(logged.toString(StandardCharsets.UTF_8)).contains("unreachable").doesNotContain("s3cret-pass");
+
+        app.close();
+        Path corrupt = dir.resolve("nonfinite");
+        Files.createDirectories(corrupt);
+        TestModels.calibrated(5).write(corrupt);
+        Files.writeString(corrupt.resolve(ModelPackage.FILE), Files.readString(corrupt.resolve(ModelPackage.FILE))
+                .replaceFirst("\"scale\" : \\[ [^,]+", "\"scale\" : [ \"NaN\""));
+        start(Map.of("MODEL_DIR", corrupt.toString()));
+        Thread.sleep(500);
+        assertThat(get("/health/readiness").statusCode()).as("a non-finite model is never served").isEqualTo(503);
+        HttpResponse<String> refused = score(GitHubPullRequests.toJson(TestModels.PRS.get(0)).toString());
+        assertThat(refused.body()).contains("scaler scale [0] is NaN").doesNotContain(corrupt.toString());
+    }
+
+    @Test
+    void withoutAStoreItServesScoresAndAnswersEventsWithTheReason() throws Exception {
+        app = ScoreApplication.start(Map.of("MODEL_DIR", modelDir().toString()), "127.0.0.1", 0);
+        awaitReady();
+        assertThat(score(GitHubPullRequests.toJson(TestModels.PRS.get(1)).toString()).statusCode()).isEqualTo(200);
+        HttpResponse<String> event = ingested("nostore-1", "{\"repo\":\"o/r\",\"numbers\":[1]}");
+        assertThat(event.statusCode()).isEqualTo(503);
+        assertThat(event.body()).contains("MONGODB_URI is not set");
     }
 }

@@ -1,11 +1,10 @@
 package dev.prsentinel.train;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import dev.prsentinel.core.config.MongoSettings;
 import dev.prsentinel.core.http.CloudEventEndpoint;
 import dev.prsentinel.core.http.FunctionServer;
+import dev.prsentinel.core.store.FunctionStore;
 import dev.prsentinel.core.store.ProcessedEvents;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -33,10 +32,10 @@ public final class TrainTriggerApplication implements AutoCloseable {
     /** Longer than the Job's activeDeadlineSeconds (1 h): a training that died gives the lease back. */
     private static final Duration LEASE = Duration.ofMinutes(90);
 
-    private final MongoClient client;
+    private final FunctionStore client;
     private final FunctionServer server;
 
-    private TrainTriggerApplication(MongoClient client, FunctionServer server) {
+    private TrainTriggerApplication(FunctionStore client, FunctionServer server) {
         this.client = client;
         this.server = server;
     }
@@ -44,10 +43,10 @@ public final class TrainTriggerApplication implements AutoCloseable {
     /** Starts the function with the given environment; port 0 picks a free one. */
     public static TrainTriggerApplication start(Map<String, String> env, String host, int port) throws IOException {
         MongoSettings mongo = MongoSettings.fromEnvironment(env);
-        MongoClient client = MongoClients.create(mongo.connectionString());
+        FunctionStore client = FunctionStore.connect(mongo, true);
         try {
             Clock clock = Clock.systemUTC();
-            MongoDatabase db = client.getDatabase(mongo.database());
+            MongoDatabase db = client.client().getDatabase(mongo.database());
             TrainLauncher launcher;
             if ("kubernetes".equals(env.get("TRAIN_LAUNCHER"))) {
                 launcher = KubernetesJobLauncher.fromEnvironment(env);
@@ -72,7 +71,7 @@ public final class TrainTriggerApplication implements AutoCloseable {
             CloudEventEndpoint endpoint = new CloudEventEndpoint(TrainTriggerHandlers.TYPES.stream()
                     .collect(Collectors.toMap(t -> t, t -> handlers::handle)),
                     new ProcessedEvents(db, TrainTriggerHandlers.FUNCTION, clock), 1024 * 1024);
-            FunctionServer server = new FunctionServer(endpoint, host, port, () -> true);
+            FunctionServer server = new FunctionServer(endpoint, host, port, client::reachable);
             LOG.info("train-trigger listening on {}", server.port());
             return new TrainTriggerApplication(client, server);
         } catch (IOException | RuntimeException e) {

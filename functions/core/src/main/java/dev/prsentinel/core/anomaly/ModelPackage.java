@@ -99,9 +99,37 @@ public record ModelPackage(String format, int specVersion, List<String> features
         if (layers.get(0).in() != n) {
             throw new InvalidModelException("input layer takes " + layers.get(0).in() + " features, spec has " + n);
         }
+        // A non-finite number anywhere makes some scores NaN or infinite: the most unusual input would
+        // then be reported as normal. Such a model is refused, and score stays not-ready.
+        finite(center, "scaler center");
+        finite(scale, "scaler scale");
+        finite(featureErrorMean, "feature error mean");
+        finite(featureErrorP99, "feature error p99");
+        finite(typicalLow, "typical low");
+        finite(typicalHigh, "typical high");
+        for (int l = 0; l < layers.size(); l++) {
+            finite(layers.get(l).weight(), "layer " + l + " weight");
+            finite(layers.get(l).bias(), "layer " + l + " bias");
+        }
         features = List.copyOf(features);
         layers = List.copyOf(layers);
         training = training == null ? Map.of() : Map.copyOf(training);
+    }
+
+    private static void finite(double[] values, String what) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Double.isFinite(values[i])) {
+                throw new InvalidModelException(what + " [" + i + "] is " + values[i] + ", not a finite number");
+            }
+        }
+    }
+
+    private static void finite(float[] values, String what) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new InvalidModelException(what + " [" + i + "] is " + values[i] + ", not a finite number");
+            }
+        }
     }
 
     @JsonIgnore

@@ -19,6 +19,11 @@ import java.util.List;
  */
 public final class Scorer {
 
+    /**
+     * The category of a PR whose error is beyond what a double holds (an input far outside anything
+     * the model saw): anomalous, never "normal", with a null score in the answer.
+     */
+    public static final String OUT_OF_RANGE = "out_of_range";
     /** The category of a PR below the threshold. */
     public static final String NORMAL = "normal";
 
@@ -112,6 +117,9 @@ public final class Scorer {
             taken[best] = true;
             top.add(new Contribution(names[best], groupNames[best], raw[best], model.typicalLow()[best],
                     model.typicalHigh()[best], errors[best], total > 0 ? errors[best] / total : 0));
+        }
+        if (!Double.isFinite(score)) {
+            return new Score(score, model.threshold(), true, OUT_OF_RANGE, List.copyOf(top));
         }
         boolean anomalous = score > model.threshold();
         String category = NORMAL;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prsentinel.core.Json;
+import dev.prsentinel.core.config.Redact;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -138,7 +139,7 @@ public final class MlflowClient implements Tracking {
 
     @Override
     public String link(Run run) {
-        return base + "#/experiments/" + run.experimentId() + "/runs/" + run.id();
+        return Redact.text(base.toString()) + "#/experiments/" + run.experimentId() + "/runs/" + run.id();
     }
 
     /** Through the artifact proxy. */
@@ -266,7 +267,8 @@ public final class MlflowClient implements Tracking {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            throw new MlflowException(0, "UNREACHABLE", "MLflow at " + base + " unreachable: " + e);
+            throw new MlflowException(0, "UNREACHABLE", "MLflow at " + Redact.text(base.toString()) + " unreachable: "
+                    + Redact.cause(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MlflowException(0, "INTERRUPTED", "interrupted");

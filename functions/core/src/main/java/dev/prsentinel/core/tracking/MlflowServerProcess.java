@@ -17,6 +17,10 @@ import java.time.Duration;
  */
 public final class MlflowServerProcess implements AutoCloseable {
 
+    /** The environment that turns MLflow's telemetry off (MLflow's own switch, and the common one). */
+    public static final java.util.Map<String, String> NO_TELEMETRY = java.util.Map.of(
+            "MLFLOW_DISABLE_TELEMETRY", "true", "DO_NOT_TRACK", "true");
+
     private final Process process;
     private final URI uri;
     private final Path log;
@@ -54,11 +58,14 @@ public final class MlflowServerProcess implements AutoCloseable {
             }
         }
         Path log = dir.resolve("server.log");
-        Process process = new ProcessBuilder(command, "server",
+        ProcessBuilder builder = new ProcessBuilder(command, "server",
                 "--backend-store-uri", "sqlite:///" + dir.toAbsolutePath().resolve("mlflow.db"),
                 "--artifacts-destination", dir.toAbsolutePath().resolve("artifacts").toString(),
                 "--host", "127.0.0.1", "--port", String.valueOf(port), "--workers", "1")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        // MLflow 3.x reports usage to its makers by default: nothing this project starts calls home.
+        builder.environment().putAll(NO_TELEMETRY);
+        Process process = builder.start();
         MlflowServerProcess server = new MlflowServerProcess(process, URI.create("http://127.0.0.1:" + port), log);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -103,4 +103,27 @@ class ModelPackageTest {
                 Map.of()))
                 .isInstanceOf(ModelPackage.InvalidModelException.class).hasMessageContaining("layer 2 takes");
     }
+
+    @Test
+    void aNonFiniteNumberAnywhereIsRefusedNamingWhere() throws IOException {
+        ModelPackage good = sample(4);
+        List<ModelPackage.Layer> layers = new ArrayList<>(good.layers());
+        float[] w = layers.get(1).weight().clone();
+        w[5] = Float.POSITIVE_INFINITY;
+        layers.set(1, new ModelPackage.Layer(layers.get(1).in(), layers.get(1).out(), layers.get(1).activation(), w,
+                layers.get(1).bias()));
+        assertThatThrownBy(() -> new ModelPackage(ModelPackage.FORMAT, 1, NAMES, layers, good.center(), good.scale(),
+                0.5, 99, good.featureErrorMean(), good.featureErrorP99(), good.typicalLow(), good.typicalHigh(),
+                Map.of())).isInstanceOf(ModelPackage.InvalidModelException.class)
+                .hasMessageContaining("layer 1 weight [5] is Infinity");
+        double[] scale = good.scale().clone();
+        scale[2] = Double.NaN;
+        assertThatThrownBy(() -> new ModelPackage(ModelPackage.FORMAT, 1, NAMES, good.layers(), good.center(), scale,
+                0.5, 99, good.featureErrorMean(), good.featureErrorP99(), good.typicalLow(), good.typicalHigh(),
+                Map.of())).hasMessageContaining("scaler scale [2] is NaN");
+        good.write(dir);
+        String json = Files.readString(dir.resolve("model.json"));
+        Files.writeString(dir.resolve("model.json"), json.replace("\"threshold\" : 0.5", "\"threshold\" : 1e400"));
+        assertThatThrownBy(() -> ModelPackage.read(dir)).hasMessageContaining("threshold must be positive and finite");
+    }
 }

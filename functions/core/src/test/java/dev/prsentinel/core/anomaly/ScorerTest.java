@@ -88,4 +88,19 @@ class ScorerTest {
         }
         assertThat(new Scorer(model).score(raw)).isEqualTo(model.autoencoder().errors(x, new double[N]));
     }
+
+    @Test
+    void anErrorBeyondADoubleIsAnomalousNeverNormal() {
+        // The zero model reconstructs 0: an input of 1e300 (scaled by 2) squares to infinity.
+        double[] raw = new double[N];
+        Arrays.fill(raw, 1);
+        raw[index("log_commits")] = 1e300;
+        Scorer.Score s = new Scorer(zeroModel(1.0)).explain(raw, 2);
+        assertThat(Double.isFinite(s.score())).as("overflowed: %s", s.score()).isFalse();
+        assertThat(s.anomalous()).isTrue();
+        assertThat(s.category()).isEqualTo(Scorer.OUT_OF_RANGE);
+        raw[index("log_commits")] = Double.NaN;
+        assertThat(new Scorer(zeroModel(1.0)).explain(raw, 2).category()).as("NaN as missing: median, finite")
+                .isNotEqualTo(Scorer.OUT_OF_RANGE);
+    }
 }
