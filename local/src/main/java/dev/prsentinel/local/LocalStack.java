@@ -5,6 +5,7 @@ import dev.prsentinel.core.Json;
 import dev.prsentinel.core.http.CloudEventEndpoint;
 import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.events.SyncRequested;
+import dev.prsentinel.core.jobs.ChildJvm;
 import dev.prsentinel.core.store.PullRequestStore;
 import dev.prsentinel.core.tracking.Tracking;
 import dev.prsentinel.featurize.FeaturizeApplication;
@@ -51,6 +52,9 @@ public final class LocalStack implements AutoCloseable {
     private final EmbeddedStore store;
     private final LocalBroker broker;
     private final String webhookSecret;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Ctrl-C (or any exit) closes the stack, its functions and its child JVMs. */
+    private final Thread shutdownHook = new Thread(this::close, "local-stack-shutdown");
     private IngestApplication ingest;
     private FeaturizeApplication featurize;
     private TrainTriggerApplication trainTrigger;
@@ -61,6 +65,7 @@ public final class LocalStack implements AutoCloseable {
         this.store = store;
         this.broker = broker;
         this.webhookSecret = webhookSecret;
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     public static LocalStack start(Options options) throws IOException {
@@ -307,6 +312,14 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // Called from the hook itself: the JVM is already on its way out.
+        }
         broker.close();
         if (featurize != null) {
             featurize.close();
@@ -322,6 +335,11 @@ public final class LocalStack implements AutoCloseable {
         }
         if (ingest != null) {
             ingest.close();
+        }
+        // Feature jobs and trainings are child JVMs: none outlives the run that started it.
+        int stopped = ChildJvm.stopAll(Duration.ofSeconds(10));
+        if (stopped > 0) {
+            org.slf4j.LoggerFactory.getLogger(LocalStack.class).info("stopped {} job(s) still running", stopped);
         }
         store.close();
     }

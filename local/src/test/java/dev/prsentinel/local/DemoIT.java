@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prsentinel.core.Json;
+import dev.prsentinel.core.jobs.ChildJvm;
 import dev.prsentinel.core.testing.SharedData;
 import dev.prsentinel.core.cli.Console;
 import java.io.ByteArrayOutputStream;
@@ -34,6 +35,7 @@ class DemoIT {
     void theDemoStoresEverythingOnceAndASecondRunKeepsTheState() throws Exception {
         Run first = main("demo", "--prs", "200", "--seed", "7", "--data-dir", dataDir.toString());
         assertThat(first.exit()).as(first.output()).isZero();
+        assertThat(ChildJvm.running()).as("no feature job or training outlives the demo").isZero();
         assertThat(first.output())
                 .contains("backfill of synthetic-org/repo-5: complete")
                 .containsPattern("total\\s+200\\s")

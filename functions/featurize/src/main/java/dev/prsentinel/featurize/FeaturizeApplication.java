@@ -69,7 +69,10 @@ public final class FeaturizeApplication implements AutoCloseable {
             CloudEventEndpoint endpoint = new CloudEventEndpoint(FeaturizeHandlers.TYPES.stream()
                     .collect(Collectors.toMap(t -> t, t -> handlers::handle)),
                     new ProcessedEvents(db, FeaturizeHandlers.FUNCTION, clock), 1024 * 1024);
-            FunctionServer server = new FunctionServer(endpoint, host, port, client::reachable);
+            // Events are all it takes: as many at once as the Service's containerConcurrency (10).
+            FunctionServer server = new FunctionServer(FunctionServer.Limits.of(endpoint.maxBodyBytes())
+                    .withEventConcurrency(10), host, port, client::reachable,
+                    Map.of("/", FunctionServer.events(endpoint::handle)));
             LOG.info("featurize listening on {}", server.port());
             return new FeaturizeApplication(client, server, handlers);
         } catch (IOException | RuntimeException e) {

@@ -71,7 +71,10 @@ public final class TrainTriggerApplication implements AutoCloseable {
             CloudEventEndpoint endpoint = new CloudEventEndpoint(TrainTriggerHandlers.TYPES.stream()
                     .collect(Collectors.toMap(t -> t, t -> handlers::handle)),
                     new ProcessedEvents(db, TrainTriggerHandlers.FUNCTION, clock), 1024 * 1024);
-            FunctionServer server = new FunctionServer(endpoint, host, port, client::reachable);
+            // Events are all it takes: as many at once as the Service's containerConcurrency (10).
+            FunctionServer server = new FunctionServer(FunctionServer.Limits.of(endpoint.maxBodyBytes())
+                    .withEventConcurrency(10), host, port, client::reachable,
+                    Map.of("/", FunctionServer.events(endpoint::handle)));
             LOG.info("train-trigger listening on {}", server.port());
             return new TrainTriggerApplication(client, server);
         } catch (IOException | RuntimeException e) {

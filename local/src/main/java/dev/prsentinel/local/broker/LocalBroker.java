@@ -58,6 +58,8 @@ public final class LocalBroker implements AutoCloseable {
     private final AtomicInteger deadLettered = new AtomicInteger();
     private final AtomicInteger unrouted = new AtomicInteger();
     private HttpServer server;
+    private final List<java.util.function.Consumer<CloudEvent>> listeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public LocalBroker(KnativeManifests manifests, String name, Path deadLetterDir) {
         if (!manifests.brokers().containsKey(name)) {
@@ -92,9 +94,27 @@ public final class LocalBroker implements AutoCloseable {
         services.put(service, baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl);
     }
 
+    /**
+     * Calls {@code listener} with every event the broker receives from now on (before routing), until
+     * the returned handle is closed: for a run that waits on an outcome rather than on a timer.
+     */
+    public Subscription listen(java.util.function.Consumer<CloudEvent> listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /** A listener's registration; closing it stops the calls. */
+    public interface Subscription extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** Publishes an event as if it had been posted to the ingress. */
     public void publish(CloudEvent event) {
         received.computeIfAbsent(event.getType(), t -> new AtomicInteger()).incrementAndGet();
+        for (java.util.function.Consumer<CloudEvent> listener : listeners) {
+            listener.accept(event);
+        }
         boolean routed = false;
         for (Trigger trigger : triggers) {
             if (trigger.matches(event)) {

@@ -6,6 +6,7 @@ import com.mongodb.client.model.Sorts;
 import dev.prsentinel.core.Json;
 import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.http.CloudEventEndpoint;
+import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.events.Events;
 import dev.prsentinel.core.events.SyncRequested;
 import dev.prsentinel.core.github.GitHubPullRequests;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.bson.Document;
 
 /**
@@ -122,9 +124,17 @@ public final class Demo {
         console.line("data directory: %s", options.dataDir().toAbsolutePath());
         writeAnomalies(set.anomalies(), options.dataDir().resolve(ANOMALIES_FILE));
 
+        // Training outcomes by feature set, from the events themselves: what awaitTraining waits on.
+        Set<String> outcomes = java.util.concurrent.ConcurrentHashMap.newKeySet();
         try (SyntheticGitHubApi github = new SyntheticGitHubApi(syncRepo, viaSync);
                 LocalStack stack = LocalStack.start(new LocalStack.Options(options.dataDir(), null, github.url(),
-                        null))) {
+                        null));
+                LocalBroker.Subscription listening = stack.broker().listen(event -> {
+                    if (EventTypes.MODEL_TRAINED.equals(event.getType())
+                            || EventTypes.TRAIN_FAILED.equals(event.getType())) {
+                        outcomes.add(Events.dataTree(event).path("feature_set_id").asText());
+                    }
+                })) {
             console.line("started: embedded store, broker %s (%d triggers from knative/), ingest",
                     stack.broker().url(), stack.broker().triggers().size());
             LocalBroker broker = stack.broker();
@@ -168,10 +178,10 @@ public final class Demo {
                     refused, syncRepo);
             Document state = stack.awaitSync(syncRepo, syncAsked, Duration.ofMinutes(5), () -> { });
             broker.awaitIdle(Duration.ofMinutes(2));
-            Document featureSet = awaitFeatureSet(stack, console, Duration.ofMinutes(5));
+            Document featureSet = awaitFeatureSet(stack, console, Duration.ofMinutes(10));
             console.line("training runs tracked in %s", stack.trackingDescription());
             List<Document> trainings = featureSet == null ? List.of()
-                    : awaitTraining(stack, console, Duration.ofMinutes(5));
+                    : awaitTraining(stack, console, outcomes, featureSet.getString("_id"), Duration.ofMinutes(15));
             TrainedModel model = trainedModel(stack, trainings, set.kindByKey());
             Scoring.Result scoring = Scoring.run(stack, set.kindByKey(), options.dataDir().resolve("report.html"),
                     Duration.ofSeconds(30));
@@ -214,30 +224,36 @@ public final class Demo {
     }
 
     /**
-     * Waits until train-trigger has settled (no training running, nothing in flight) and returns its
-     * record of every set, oldest first. Feature sets come one after another while PRs arrive; each
-     * training's end re-checks the newest set, so the last set is trained on before this settles.
+     * Waits for the outcome of the training of {@code setId}: its model.trained or train.failed
+     * event (collected by a broker listener since the demo started), or, when an earlier run already
+     * trained that set, train-trigger's record of it. Then lets the outcome's own events (candidate
+     * or rejected, the re-check of the newest set) settle, and returns the record of every set,
+     * oldest first. It waits on the outcome, not on a quiet moment: a busy machine only makes it
+     * wait longer.
      */
-    private static List<Document> awaitTraining(LocalStack stack, Console console, Duration timeout)
-            throws InterruptedException {
+    private static List<Document> awaitTraining(LocalStack stack, Console console, Set<String> outcomes,
+            String setId, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long nextReport = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        int settled = 0;
+        var state = stack.store().client().getDatabase(stack.store().settings().database())
+                .getCollection("training_state");
         while (System.nanoTime() < deadline) {
-            // Idle twice in a row: a training's end posts events that may start the next one.
-            settled = !stack.trainingRunning() && stack.broker().awaitIdle(Duration.ZERO) ? settled + 1 : 0;
-            if (settled >= 3) {
+            if (outcomes.contains(setId)) {
+                break;
+            }
+            Document record = state.find(Filters.eq("_id", "set:" + setId)).first();
+            if (record != null && List.of("trained", "failed").contains(record.getString("status"))) {
                 break;
             }
             if (System.nanoTime() > nextReport) {
                 nextReport += Duration.ofSeconds(10).toNanos();
-                console.line("  train-trigger: training (DJL, in a child JVM; logs in training-logs/)");
+                console.line("  train-trigger: training on %s (DJL, in a child JVM; logs in training-logs/)", setId);
             }
-            Thread.sleep(300);
+            Thread.sleep(200);
         }
+        stack.broker().awaitIdle(Duration.ofMinutes(2));
         List<Document> out = new ArrayList<>();
-        stack.store().client().getDatabase(stack.store().settings().database()).getCollection("training_state")
-                .find(Filters.regex("_id", "^set:")).sort(Sorts.ascending("ended_at")).forEach(out::add);
+        state.find(Filters.regex("_id", "^set:")).sort(Sorts.ascending("ended_at")).forEach(out::add);
         return out;
     }
 

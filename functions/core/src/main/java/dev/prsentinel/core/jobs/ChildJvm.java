@@ -15,7 +15,42 @@ import java.util.function.IntConsumer;
  */
 public final class ChildJvm {
 
+    /** Every child still running, so whoever owns this JVM's run can stop them all (stopAll). */
+    private static final java.util.Set<Process> RUNNING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private ChildJvm() {
+    }
+
+    /** Children still running. */
+    public static int running() {
+        RUNNING.removeIf(p -> !p.isAlive());
+        return RUNNING.size();
+    }
+
+    /**
+     * Stops every child this JVM started and that still runs: asked to stop (SIGTERM), then killed
+     * after {@code grace}. A run that ends, or is interrupted (Ctrl-C), leaves no job behind that
+     * would go on writing to a store nobody reads.
+     *
+     * @return how many were still running
+     */
+    public static int stopAll(java.time.Duration grace) {
+        List<Process> alive = RUNNING.stream().filter(Process::isAlive).toList();
+        alive.forEach(Process::destroy);
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (Process p : alive) {
+            try {
+                long left = Math.max(0, deadline - System.nanoTime());
+                if (!p.waitFor(left, java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        RUNNING.removeAll(alive);
+        return alive.size();
     }
 
     /**
@@ -35,7 +70,11 @@ public final class ChildJvm {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(env);
         Process process = builder.start();
-        process.onExit().thenAccept(p -> onExit.accept(p.exitValue()));
+        RUNNING.add(process);
+        process.onExit().thenAccept(p -> {
+            RUNNING.remove(p);
+            onExit.accept(p.exitValue());
+        });
         return process;
     }
 }
