@@ -15,22 +15,9 @@ baseline=${2:-a2fb31a}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 bench_cp="benchmarks/target/classes:$(cd benchmarks && ../mvnw -B -q -o dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
-app_cp="$(ls "$(pwd)"/functions/ingest/target/ingest-*.jar | grep -v tests):$(cd functions/ingest && ../../mvnw -B -q -o dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile=/dev/stdout)"
-
-# The baseline's build, cached outside the clone by commit.
-cache="$HOME/.cache/prsentinel-bench/ingest-$baseline"
-if [ ! -s "$cache/classpath.txt" ]; then
-  rm -rf "$cache" && mkdir -p "$cache"
-  git worktree add -f --detach "$cache/src" "$baseline" >/dev/null
-  (cd "$cache/src" && ./mvnw -B -q -DskipTests -Dcheckstyle.skip package -pl functions/ingest -am)
-  # Its own core jar, not the one this clone installed under the same version.
-  old_cp="$(cd "$cache/src/functions/ingest" && ../../mvnw -B -q -o dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile=/dev/stdout)"
-  cp -r "$cache/src/functions/ingest/target/classes" "$cache/ingest-classes"
-  cp "$(ls "$cache"/src/functions/core/target/core-*.jar | grep -v tests)" "$cache/core.jar"
-  echo "$cache/ingest-classes:$(echo "$old_cp" | tr ':' '\n' | sed "s#.*/dev/prsentinel/core/.*/core-[^/]*.jar#$cache/core.jar#" | paste -sd:)" > "$cache/classpath.txt"
-  git worktree remove --force "$cache/src"
-fi
-old_cp="$(cat "$cache/classpath.txt")"
+. benchmarks/lib/starts.sh
+app_cp="$(module_classpath functions/ingest)"
+old_cp="$(baseline_classpath functions/ingest "$baseline")"
 
 java -cp "$bench_cp" dev.prsentinel.benchmarks.MongoStandIn "$work/mongo.port" >"$work/mongo.log" 2>&1 &
 until [ -s "$work/mongo.port" ]; do sleep 0.05; done
@@ -52,7 +39,6 @@ fixture="${PRSENTINEL_SHARED_DIR:-../shared}/fixtures/webhooks/pull_request.open
 secret="cold-start-benchmark"
 signature="sha256=$(openssl dgst -sha256 -hmac "$secret" -r "$fixture" | cut -d' ' -f1)"
 opts="-XX:MaxRAMPercentage=75 -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
-. benchmarks/lib/starts.sh
 
 # start_once VARIANT: prints "ms cpu_seconds" from process start to the first 2xx.
 start_once() {

@@ -19,10 +19,10 @@ bench_cp="benchmarks/target/classes:$(cd benchmarks && ../mvnw -B -q -o dependen
 # not target/classes: Java 17 writes no class-data archive for a class path holding a non-empty
 # directory ("Cannot have non-empty directory in paths"), and an image built with jib must use
 # containerizingMode=packaged for the same reason.
-app_cp="$(ls "$(pwd)"/functions/score/target/score-*.jar):$(cd functions/score && ../../mvnw -B -q -o dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile=/dev/stdout)"
+. benchmarks/lib/starts.sh
+app_cp="$(module_classpath functions/score)"
 java -cp "$bench_cp" dev.prsentinel.benchmarks.ScoreBenchFixtures model "$work/model"
 java -cp "$bench_cp" dev.prsentinel.benchmarks.ScoreBenchFixtures body "$work/body.json"
-. benchmarks/lib/starts.sh
 tick=$(getconf CLK_TCK)
 manifest_opts="-Xmx96m -Xss512k -XX:+UseSerialGC -XX:MaxMetaspaceSize=64m"
 
@@ -39,11 +39,7 @@ start_once() {
   PORT=$port MODEL_DIR="$work/model" MONGODB_URI="mongodb://127.0.0.1:9" java $opts -cp "$app_cp" \
     dev.prsentinel.score.ScoreApplication >"$work/app.log" 2>&1 &
   pid=$!
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'content-type: application/json' \
-      --data-binary @"$work/body.json" "http://127.0.0.1:$port/score")" = 200 ]; do
-    kill -0 "$pid" 2>/dev/null || { echo "the app exited before answering ($opts):" >&2; tail -3 "$work/app.log" >&2; exit 1; }
-    sleep 0.002
-  done
+  await_score "$pid" "$work/app.log" "http://127.0.0.1:$port/score" "$work/body.json"
   end_start "$pid" "$t0"
 }
 

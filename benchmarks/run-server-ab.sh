@@ -18,21 +18,9 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 . benchmarks/lib/starts.sh
 bench_cp="benchmarks/target/classes:$(cd benchmarks && ../mvnw -B -q -o dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
-b_cp="$(ls "$(pwd)"/functions/score/target/score-*.jar | grep -v tests):$(cd functions/score && ../../mvnw -B -q -o dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile=/dev/stdout)"
-
-# A: the baseline's score jar and its own core jar, built once in a worktree and cached by commit.
-cache="$HOME/.cache/prsentinel-bench/score-$baseline"
-if [ ! -s "$cache/classpath.txt" ]; then
-  rm -rf "$cache" && mkdir -p "$cache"
-  git worktree add -f --detach "$cache/src" "$baseline" >/dev/null
-  (cd "$cache/src" && ./mvnw -B -q -DskipTests -Dcheckstyle.skip package -pl functions/score -am)
-  deps="$(cd "$cache/src/functions/score" && ../../mvnw -B -q -o dependency:build-classpath -DincludeScope=runtime -Dmdep.outputFile=/dev/stdout)"
-  cp "$(ls "$cache"/src/functions/score/target/score-*.jar | grep -v tests)" "$cache/score.jar"
-  cp "$(ls "$cache"/src/functions/core/target/core-*.jar | grep -v tests)" "$cache/core.jar"
-  echo "$cache/score.jar:$(echo "$deps" | tr ':' '\n' | sed "s#.*/dev/prsentinel/core/.*/core-[^/]*.jar#$cache/core.jar#" | paste -sd:)" > "$cache/classpath.txt"
-  git worktree remove --force "$cache/src"
-fi
-a_cp="$(cat "$cache/classpath.txt")"
+b_cp="$(module_classpath functions/score)"
+# A: the baseline's score function, built once in a worktree and cached by commit.
+a_cp="$(baseline_classpath functions/score "$baseline")"
 java -cp "$bench_cp" dev.prsentinel.benchmarks.ScoreBenchFixtures model "$work/model"
 java -cp "$bench_cp" dev.prsentinel.benchmarks.ScoreBenchFixtures body "$work/body.json"
 opts="-Xmx96m -Xss512k -XX:+UseSerialGC -XX:MaxMetaspaceSize=64m"
@@ -46,11 +34,7 @@ start_once() { # CLASSPATH -> "ms cpu"
   # shellcheck disable=SC2086
   PORT=$port MODEL_DIR="$work/model" MONGODB_URI="mongodb://127.0.0.1:9" java $opts -cp "$cp" dev.prsentinel.score.ScoreApplication >"$work/app.log" 2>&1 &
   pid=$!
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'content-type: application/json' \
-      --data-binary @"$work/body.json" "http://127.0.0.1:$port/score")" = 200 ]; do
-    kill -0 "$pid" 2>/dev/null || { echo "score exited before answering:" >&2; tail -3 "$work/app.log" >&2; exit 1; }
-    sleep 0.002
-  done
+  await_score "$pid" "$work/app.log" "http://127.0.0.1:$port/score" "$work/body.json"
   end_start "$pid" "$t0"
 }
 
