@@ -71,8 +71,7 @@ public final class FeaturizeApplication implements AutoCloseable {
                     new ProcessedEvents(db, FeaturizeHandlers.FUNCTION, clock), 1024 * 1024);
             // Events are all it takes: as many at once as the Service's containerConcurrency (10).
             FunctionServer server = new FunctionServer(FunctionServer.Limits.of(endpoint.maxBodyBytes())
-                    .withEventConcurrency(10), host, port, client::reachable,
-                    Map.of("/", FunctionServer.events(endpoint::handle)));
+                    .withEventConcurrency(10), endpoint, host, port, client::reachable);
             LOG.info("featurize listening on {}", server.port());
             return new FeaturizeApplication(client, server, handlers);
         } catch (IOException | RuntimeException e) {

@@ -16,7 +16,6 @@ import dev.prsentinel.ingest.github.GitHubBackfill;
 import dev.prsentinel.ingest.github.Sleeper;
 import dev.prsentinel.ingest.github.SyncStateStore;
 import dev.prsentinel.ingest.webhooks.GitHubWebhooks;
-import dev.prsentinel.ingest.webhooks.HttpBroker;
 import dev.prsentinel.ingest.webhooks.WebhookSecret;
 import io.cloudevents.CloudEvent;
 import java.io.IOException;
@@ -142,7 +141,11 @@ public final class IngestApplication implements AutoCloseable {
             throw new IllegalStateException("K_SINK is not set: the webhook receiver has no broker to hand "
                     + "deliveries to");
         }
-        return new GitHubWebhooks(secret, new HttpBroker(URI.create(sink)), maxBody, clock);
+        // Handed on while GitHub waits: two tries of at most 2 s to connect and 4 s to answer, no pause,
+        // so GitHub has its answer inside its 10 s.
+        EventSink.Http broker = new EventSink.Http(URI.create(sink), 2, Duration.ofSeconds(2), Duration.ofSeconds(4),
+                Duration.ZERO);
+        return new GitHubWebhooks(secret, broker::deliver, maxBody, clock);
     }
 
     /** The Triggers' deadLetterSink: any event, kept with Knative's reason. */

@@ -3,7 +3,6 @@ package dev.prsentinel.core.http;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
@@ -98,20 +97,14 @@ public final class FunctionServer implements AutoCloseable {
     private final ServerConnector connector;
 
     /**
+     * A server for a function whose only route is its CloudEvent endpoint at "/".
+     *
      * @param port  0 for any free port
      * @param ready whether the function can take events (readiness); liveness is always up
      */
-    public FunctionServer(CloudEventEndpoint endpoint, String host, int port, BooleanSupplier ready)
+    public FunctionServer(Limits limits, CloudEventEndpoint endpoint, String host, int port, BooleanSupplier ready)
             throws IOException {
-        this(endpoint, host, port, ready, Map.of());
-    }
-
-    /**
-     * @param routes more paths (exact match), each read with the endpoint's body bound
-     */
-    public FunctionServer(CloudEventEndpoint endpoint, String host, int port, BooleanSupplier ready,
-            Map<String, Route> routes) throws IOException {
-        this(endpoint.maxBodyBytes(), host, port, ready, withEvents(endpoint, routes));
+        this(limits, host, port, ready, Map.of("/", events(endpoint::handle)));
     }
 
     /**
@@ -158,12 +151,6 @@ public final class FunctionServer implements AutoCloseable {
         } catch (Exception e) {
             throw new IOException("the HTTP server did not start on " + host + ":" + port + ": " + e.getMessage(), e);
         }
-    }
-
-    private static Map<String, Route> withEvents(CloudEventEndpoint endpoint, Map<String, Route> routes) {
-        Map<String, Route> all = new HashMap<>(routes);
-        all.put("/", events((headers, body) -> endpoint.handle(headers, body)));
-        return all;
     }
 
     /** The "/" route: CloudEvents by POST, to {@code endpoint}. */
