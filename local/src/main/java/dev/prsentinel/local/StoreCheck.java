@@ -40,6 +40,9 @@ final class StoreCheck {
      */
     record Report(int collections, long documents, long orphanDocuments, long orphanIndexEntries) {
 
+        /** Nothing checked. */
+        static final Report NONE = new Report(0, 0, 0, 0);
+
         boolean repaired() {
             return orphanDocuments + orphanIndexEntries > 0;
         }
@@ -51,7 +54,7 @@ final class StoreCheck {
     /** Checks and repairs the file; a missing file (a new store) has nothing to check. */
     static Report run(Path file) {
         if (!Files.exists(file)) {
-            return new Report(0, 0, 0, 0);
+            return Report.NONE;
         }
         MVStore store = new MVStore.Builder().fileName(file.toString()).open();
         try {
