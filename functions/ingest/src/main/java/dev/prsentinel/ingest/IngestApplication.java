@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,9 +102,8 @@ public final class IngestApplication implements AutoCloseable {
                         store, new SyncStateStore(db), clock, Sleeper.REAL);
                 jobs = new SyncJobs(backfill, EventSink.forUrl(env.get("K_SINK")), clock);
                 IngestHandlers function = new IngestHandlers(store, jobs, clock);
-                CloudEventEndpoint.Handler handler = event -> Optional.ofNullable(function.apply(event));
                 endpoint = new CloudEventEndpoint(IngestHandlers.acceptedTypes().stream()
-                        .collect(Collectors.toMap(t -> t, t -> handler)),
+                        .collect(Collectors.toMap(t -> t, t -> function::handle)),
                         new ProcessedEvents(db, IngestHandlers.FUNCTION, clock), maxBody);
                 CloudEventEndpoint events = endpoint;
                 paths.put("/", FunctionServer.events(events::handle));
