@@ -33,12 +33,14 @@ public final class FunctionStore implements AutoCloseable {
     private final MongoClient client;
     private final String database;
     private final Thread watcher;
+    private final Runnable onRefused;
     private volatile boolean reachable = true;
     private volatile String problem;
 
-    private FunctionStore(MongoClient client, String database, boolean watch) {
+    private FunctionStore(MongoClient client, String database, boolean watch, Runnable onRefused) {
         this.client = client;
         this.database = database;
+        this.onRefused = onRefused;
         if (watch) {
             watcher = new Thread(this::watch, "store-ping");
             watcher.setDaemon(true);
@@ -50,6 +52,14 @@ public final class FunctionStore implements AutoCloseable {
 
     /** A client with the deadlines above; with {@code watch}, readiness follows the store. */
     public static FunctionStore connect(MongoSettings settings, boolean watch) {
+        return connect(settings, watch, null);
+    }
+
+    /**
+     * As above; {@code onRefused} runs when a ping is refused for its credentials (a rotated password):
+     * the secrets are re-read then, not at the next scheduled check.
+     */
+    public static FunctionStore connect(MongoSettings settings, boolean watch, Runnable onRefused) {
         MongoClientSettings s = MongoClientSettings.builder()
                 .applyConnectionString(new ConnectionString(settings.connectionString()))
                 .applyToClusterSettings(b -> b.serverSelectionTimeout(SERVER_SELECTION.toMillis(),
@@ -57,7 +67,7 @@ public final class FunctionStore implements AutoCloseable {
                 .applyToSocketSettings(b -> b.connectTimeout((int) CONNECT.toMillis(), TimeUnit.MILLISECONDS)
                         .readTimeout((int) READ.toMillis(), TimeUnit.MILLISECONDS))
                 .build();
-        return new FunctionStore(MongoClients.create(s), settings.database(), watch);
+        return new FunctionStore(MongoClients.create(s), settings.database(), watch, onRefused);
     }
 
     public MongoClient client() {
@@ -88,6 +98,9 @@ public final class FunctionStore implements AutoCloseable {
                 }
                 problem = Redact.cause(e);
                 reachable = false;
+                if (onRefused != null && dev.prsentinel.core.secrets.CredentialsRefused.in(e)) {
+                    onRefused.run();
+                }
             }
             try {
                 Thread.sleep(PING_EVERY.toMillis());

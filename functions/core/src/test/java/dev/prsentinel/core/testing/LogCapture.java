@@ -1,0 +1,48 @@
+package dev.prsentinel.core.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Everything written to System.err (where slf4j-simple logs in tests) while it is open, still
+ * passed through: the no-leak tests grep it for secret values.
+ */
+public final class LogCapture implements AutoCloseable {
+
+    private final PrintStream original = System.err;
+    private final ByteArrayOutputStream copy = new ByteArrayOutputStream();
+
+    public LogCapture() {
+        OutputStream tee = new OutputStream() {
+            @Override
+            public void write(int b) {
+                synchronized (copy) {
+                    copy.write(b);
+                }
+                original.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                synchronized (copy) {
+                    copy.write(b, off, len);
+                }
+                original.write(b, off, len);
+            }
+        };
+        System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));
+    }
+
+    public String text() {
+        synchronized (copy) {
+            return copy.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Override
+    public void close() {
+        System.setErr(original);
+    }
+}
