@@ -2,6 +2,10 @@ package dev.prsentinel.ingest;
 
 import com.mongodb.client.MongoDatabase;
 import dev.prsentinel.core.config.MongoSettings;
+import dev.prsentinel.core.secrets.Rotating;
+import dev.prsentinel.core.secrets.Secrets;
+import dev.prsentinel.core.store.UpsertResult;
+import dev.prsentinel.ingest.github.BackfillResult;
 import dev.prsentinel.core.http.CloudEventBinding;
 import dev.prsentinel.core.http.CloudEventEndpoint;
 import dev.prsentinel.core.http.EventSink;
@@ -25,7 +29,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,9 +48,14 @@ import org.slf4j.LoggerFactory;
  * {@code events} is the cluster-local function the broker calls ({@code POST /} for CloudEvents,
  * {@code POST /dead-letters}); {@code all} (the default, for one machine) serves both.
  *
- * <p>Environment: INGEST_ROUTES, PORT (8080), MONGODB_URI, MONGODB_DATABASE, GITHUB_API_URL,
- * GITHUB_TOKEN, GITHUB_WEBHOOK_SECRET_FILE or GITHUB_WEBHOOK_SECRET, K_SINK, INGEST_MAX_BODY_BYTES
- * (5 MiB), INGEST_PAGE_SIZE (100), INGEST_RATE_LIMIT_MAX_WAIT (PT2M).
+ * <p>Secrets (core/secrets): from Vault when VAULT_ADDR, VAULT_ROLE and VAULT_SECRET_PATH are set
+ * (keys mongodb_uri and github_token for events, github_webhook_secret for the receiver), else
+ * from MONGODB_URI, GITHUB_TOKEN and GITHUB_WEBHOOK_SECRET (or GITHUB_WEBHOOK_SECRET_FILE). A
+ * rotated value is used without a restart: the store client is rebuilt, the next backfill takes
+ * the new token, the next delivery is checked with the new secret.
+ *
+ * <p>Environment besides: INGEST_ROUTES, PORT (8080), MONGODB_DATABASE, GITHUB_API_URL, K_SINK,
+ * INGEST_MAX_BODY_BYTES (5 MiB), INGEST_PAGE_SIZE (100), INGEST_RATE_LIMIT_MAX_WAIT (PT2M).
  */
 public final class IngestApplication implements AutoCloseable {
 
@@ -54,18 +65,76 @@ public final class IngestApplication implements AutoCloseable {
     public static final String WEBHOOK_PATH = "/webhooks/github";
 
     private final FunctionServer server;
-    private final FunctionStore client;
+    private final Secrets secrets;
+    private final Rotating<Wiring> store;
     private final SyncJobs syncJobs;
-    private final CloudEventEndpoint endpoint;
     private final GitHubWebhooks webhooks;
 
-    private IngestApplication(FunctionServer server, FunctionStore client, SyncJobs syncJobs,
-            CloudEventEndpoint endpoint, GitHubWebhooks webhooks) {
+    private IngestApplication(FunctionServer server, Secrets secrets, Rotating<Wiring> store, SyncJobs syncJobs,
+            GitHubWebhooks webhooks) {
         this.server = server;
-        this.client = client;
+        this.secrets = secrets;
+        this.store = store;
         this.syncJobs = syncJobs;
-        this.endpoint = endpoint;
         this.webhooks = webhooks;
+    }
+
+    /**
+     * Everything the events role builds from the store's credentials; rebuilt when they rotate
+     * (core/secrets' {@link Rotating}), the old one closed after its last call.
+     */
+    private record Wiring(FunctionStore client, CloudEventEndpoint endpoint, DeadLetterStore letters,
+            GitHubBackfill backfill) implements AutoCloseable {
+
+        static Wiring build(Secrets secrets, Map<String, String> env, SyncJobs jobs, long maxBody, Clock clock) {
+            MongoSettings mongo = MongoSettings.fromSecrets(secrets, env);
+            FunctionStore client = FunctionStore.connect(mongo, true, () -> refreshQuietly(secrets));
+            try {
+                MongoDatabase db = client.client().getDatabase(mongo.database());
+                PullRequestStore store = new PullRequestStore(db, clock).ensureIndexes();
+                GitHubBackfill.Settings defaults = GitHubBackfill.Settings.defaults(
+                        env.getOrDefault("GITHUB_API_URL", "https://api.github.com"), null);
+                GitHubBackfill backfill = new GitHubBackfill(new GitHubBackfill.Settings(defaults.endpoint(), null,
+                        Integer.parseInt(env.getOrDefault("INGEST_PAGE_SIZE", "100")),
+                        Duration.parse(env.getOrDefault("INGEST_RATE_LIMIT_MAX_WAIT", "PT2M")),
+                        defaults.maxAttempts(), defaults.firstBackoff(), defaults.batchSize()),
+                        new SecretToken(secrets), store, new SyncStateStore(db), clock, Sleeper.REAL);
+                IngestHandlers function = new IngestHandlers(store, jobs, clock);
+                CloudEventEndpoint endpoint = new CloudEventEndpoint(IngestHandlers.acceptedTypes().stream()
+                        .collect(Collectors.toMap(t -> t, t -> function::handle)),
+                        new ProcessedEvents(db, IngestHandlers.FUNCTION, clock), maxBody);
+                return new Wiring(client, endpoint, new DeadLetterStore(db, clock).ensureIndexes(), backfill);
+            } catch (RuntimeException e) {
+                client.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            client.close();
+        }
+    }
+
+    /** The GitHub token from the secrets (optional: without one the backfill calls anonymously). */
+    private record SecretToken(Secrets secrets) implements GitHubBackfill.Tokens {
+        @Override
+        public String current() {
+            return secrets.find(Secrets.GITHUB_TOKEN).orElse(null);
+        }
+
+        @Override
+        public boolean refresh() {
+            return secrets.refreshNow();
+        }
+    }
+
+    private static void refreshQuietly(Secrets secrets) {
+        try {
+            secrets.refreshNow();
+        } catch (RuntimeException e) {
+            LOG.warn("the store refused the credentials, and they cannot be re-read: {}", e.getMessage());
+        }
     }
 
     /** Starts ingest with the given environment; port 0 picks a free one. */
@@ -76,64 +145,66 @@ public final class IngestApplication implements AutoCloseable {
         }
         long maxBody = Long.parseLong(env.getOrDefault("INGEST_MAX_BODY_BYTES", String.valueOf(MAX_BODY_BYTES)));
         Clock clock = Clock.systemUTC();
+        Secrets secrets = Secrets.fromEnvironment(env);
         Map<String, FunctionServer.Route> paths = new HashMap<>();
         GitHubWebhooks webhooks = null;
-        if (!routes.equals("events")) {
-            webhooks = webhooks(env, maxBody, clock);
-            GitHubWebhooks receiver = webhooks;
-            paths.put(WEBHOOK_PATH, (method, query, headers, body) -> receiver.handle(method, headers, body));
-        }
-        FunctionStore client = null;
-        DeadLetterStore letters = null;
+        WebhookSecret webhookSecret = null;
+        Rotating<Wiring> store = null;
         SyncJobs jobs = null;
-        CloudEventEndpoint endpoint = null;
         try {
+            if (!routes.equals("events")) {
+                webhookSecret = WebhookSecret.from(env, secrets);
+                webhooks = webhooks(env, webhookSecret, maxBody, clock);
+                GitHubWebhooks receiver = webhooks;
+                WebhookSecret secret = webhookSecret;
+                paths.put(WEBHOOK_PATH, (method, query, headers, body) -> secret.available()
+                        ? receiver.handle(method, headers, body)
+                        : HttpAnswer.error(503, "the webhook secret is unavailable; redeliver later"));
+            }
             if (!routes.equals("webhooks")) {
-                MongoSettings mongo = MongoSettings.fromEnvironment(env);
-                client = FunctionStore.connect(mongo, true);
-                MongoDatabase db = client.client().getDatabase(mongo.database());
-                PullRequestStore store = new PullRequestStore(db, clock).ensureIndexes();
-                GitHubBackfill.Settings defaults = GitHubBackfill.Settings.defaults(
-                        env.getOrDefault("GITHUB_API_URL", "https://api.github.com"), env.get("GITHUB_TOKEN"));
-                GitHubBackfill backfill = new GitHubBackfill(new GitHubBackfill.Settings(defaults.endpoint(),
-                        defaults.token(), Integer.parseInt(env.getOrDefault("INGEST_PAGE_SIZE", "100")),
-                        Duration.parse(env.getOrDefault("INGEST_RATE_LIMIT_MAX_WAIT", "PT2M")),
-                        defaults.maxAttempts(), defaults.firstBackoff(), defaults.batchSize()),
-                        store, new SyncStateStore(db), clock, Sleeper.REAL);
-                jobs = new SyncJobs(backfill, EventSink.forUrl(env.get("K_SINK")), clock);
-                IngestHandlers function = new IngestHandlers(store, jobs, clock);
-                endpoint = new CloudEventEndpoint(IngestHandlers.acceptedTypes().stream()
-                        .collect(Collectors.toMap(t -> t, t -> function::handle)),
-                        new ProcessedEvents(db, IngestHandlers.FUNCTION, clock), maxBody);
-                CloudEventEndpoint events = endpoint;
-                paths.put("/", FunctionServer.events(events::handle));
-                DeadLetterStore deadLetters = new DeadLetterStore(db, clock).ensureIndexes();
-                letters = deadLetters;
+                AtomicReference<Rotating<Wiring>> holder = new AtomicReference<>();
+                jobs = new SyncJobs((repo, since, progress) -> holder.get().use(
+                        w -> w.backfill().run(repo, since, progress),
+                        reason -> new BackfillResult(repo, "failed", "the store is not ready: " + reason,
+                                UpsertResult.EMPTY, 0, 0, 0, null)), EventSink.forUrl(env.get("K_SINK")), clock);
+                SyncJobs syncJobs = jobs;
+                store = Rotating.of("ingest's store", secrets, List.of(Secrets.MONGODB_URI),
+                        s -> Wiring.build(s, env, syncJobs, maxBody, clock));
+                holder.set(store);
+                Rotating<Wiring> events = store;
+                paths.put("/", FunctionServer.events((headers, body) -> events.use(
+                        w -> w.endpoint().handle(headers, body), IngestApplication::notReady)));
                 paths.put("/dead-letters", (method, query, headers, body) -> !"POST".equals(method)
                         ? HttpAnswer.error(405, "POST dead letters here")
-                        : deadLetter(deadLetters, headers, body, maxBody));
+                        : events.use(w -> deadLetter(w.letters(), headers, body, maxBody),
+                                IngestApplication::notReady));
             }
             GitHubWebhooks receiver = webhooks;
-            CloudEventEndpoint events = endpoint;
-            DeadLetterStore deadLetterTotals = letters;
-            paths.put("/metrics", (method, query, headers, body) -> metrics(receiver, events, deadLetterTotals));
+            Rotating<Wiring> events = store;
+            paths.put("/metrics", (method, query, headers, body) -> metrics(receiver, events));
             // Events are ingest's main work: as many at once as the Service's containerConcurrency.
-            // Ready while the store answers (the receiver alone needs none).
-            FunctionStore store = client;
+            // Ready while the store answers, and the receiver while it can read its secret.
+            WebhookSecret secret = webhookSecret;
             FunctionServer server = new FunctionServer(FunctionServer.Limits.of(maxBody).withEventConcurrency(20),
-                    host, port, () -> store == null || store.reachable(), paths);
-            LOG.info("ingest ({} routes) listening on {}", routes, server.port());
-            return new IngestApplication(server, client, jobs, endpoint, webhooks);
+                    host, port, () -> (secret == null || secret.available())
+                            && (events == null || events.use(w -> w.client().reachable(), reason -> false)), paths);
+            LOG.info("ingest ({} routes) listening on {}; secrets from {}", routes, server.port(), secrets.describe());
+            return new IngestApplication(server, secrets, store, jobs, webhooks);
         } catch (IOException | RuntimeException e) {
-            if (client != null) {
-                client.close();
+            if (store != null) {
+                store.close();
             }
+            secrets.close();
             throw e;
         }
     }
 
-    private static GitHubWebhooks webhooks(Map<String, String> env, long maxBody, Clock clock) {
-        WebhookSecret secret = WebhookSecret.fromEnvironment(env);
+    private static HttpAnswer notReady(String reason) {
+        LOG.warn("event refused: not ready ({})", reason);
+        return HttpAnswer.error(503, "ingest is not ready yet (its store or secrets are unavailable); retry later");
+    }
+
+    private static GitHubWebhooks webhooks(Map<String, String> env, WebhookSecret secret, long maxBody, Clock clock) {
         String sink = env.get("K_SINK");
         if (sink == null || sink.isBlank()) {
             throw new IllegalStateException("K_SINK is not set: the webhook receiver has no broker to hand "
@@ -143,7 +214,7 @@ public final class IngestApplication implements AutoCloseable {
         // so GitHub has its answer inside its 10 s.
         EventSink.Http broker = new EventSink.Http(URI.create(sink), 2, Duration.ofSeconds(2), Duration.ofSeconds(4),
                 Duration.ZERO);
-        return new GitHubWebhooks(secret, broker::deliver, maxBody, clock);
+        return new GitHubWebhooks(secret, secret::refresh, broker::deliver, maxBody, clock);
     }
 
     /** The Triggers' deadLetterSink: any event, kept with Knative's reason. */
@@ -164,8 +235,9 @@ public final class IngestApplication implements AutoCloseable {
         return HttpAnswer.empty(202);
     }
 
-    private static HttpAnswer metrics(GitHubWebhooks webhooks, CloudEventEndpoint endpoint,
-            DeadLetterStore letters) {
+    private static HttpAnswer metrics(GitHubWebhooks webhooks, Rotating<Wiring> store) {
+        CloudEventEndpoint endpoint = store == null ? null : store.use(Wiring::endpoint, reason -> null);
+        DeadLetterStore letters = store == null ? null : store.use(Wiring::letters, reason -> null);
         StringBuilder text = new StringBuilder();
         if (webhooks != null) {
             GitHubWebhooks.Stats s = webhooks.stats();
@@ -208,9 +280,9 @@ public final class IngestApplication implements AutoCloseable {
         return server.port();
     }
 
-    /** The CloudEvent endpoint's counts, or null in the webhooks role. */
+    /** The CloudEvent endpoint's counts, or null in the webhooks role or before the store is ready. */
     public CloudEventEndpoint.Stats endpointStats() {
-        return endpoint == null ? null : endpoint.stats();
+        return store == null ? null : store.use(w -> w.endpoint().stats(), reason -> null);
     }
 
     /** The receiver's counts, or null in the events role. */
@@ -228,9 +300,10 @@ public final class IngestApplication implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        if (client != null) {
-            client.close();
+        if (store != null) {
+            store.close();
         }
+        secrets.close();
     }
 
     public static void main(String[] args) throws Exception {

@@ -24,7 +24,13 @@ public final class SyncJobs implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncJobs.class);
 
-    private final GitHubBackfill backfill;
+    /** One repository's backfill: {@link GitHubBackfill#run}, on the store the function holds now. */
+    @FunctionalInterface
+    public interface Backfills {
+        BackfillResult run(String repo, java.time.Instant since, java.util.function.Consumer<BackfillResult> progress);
+    }
+
+    private final Backfills backfill;
     private final EventSink sink;
     private final Clock clock;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
@@ -35,6 +41,10 @@ public final class SyncJobs implements AutoCloseable {
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
 
     public SyncJobs(GitHubBackfill backfill, EventSink sink, Clock clock) {
+        this(backfill::run, sink, clock);
+    }
+
+    public SyncJobs(Backfills backfill, EventSink sink, Clock clock) {
         this.backfill = backfill;
         this.sink = sink;
         this.clock = clock;

@@ -3,6 +3,8 @@ package dev.prsentinel.core.http;
 import dev.prsentinel.core.events.EventLedger;
 import dev.prsentinel.core.model.InvalidPayloadException;
 import dev.prsentinel.core.events.RetryLater;
+import dev.prsentinel.core.secrets.CredentialsRefused;
+import dev.prsentinel.core.secrets.Rotating;
 import io.cloudevents.CloudEvent;
 import java.time.Duration;
 import java.util.Map;
@@ -153,6 +155,7 @@ public final class CloudEventEndpoint {
             return HttpAnswer.error(503, e.getMessage() + "; retry later");
         } catch (RuntimeException e) {
             release(source, event);
+            refusal(e);
             failed.incrementAndGet();
             LOG.error("event {} of type {} failed", event.getId(), event.getType(), e);
             return HttpAnswer.error(503, "temporarily unable to handle the event; retry later");
@@ -196,7 +199,18 @@ public final class CloudEventEndpoint {
         }
     }
 
+    /**
+     * Refused credentials go up, not into a 503: the function's {@link Rotating} re-reads its secrets
+     * and retries the event once, usually with a rotated password that works.
+     */
+    private static void refusal(RuntimeException e) {
+        if (CredentialsRefused.in(e)) {
+            throw CredentialsRefused.of("the store", e);
+        }
+    }
+
     private HttpAnswer storeFailed(CloudEvent event, RuntimeException e) {
+        refusal(e);
         failed.incrementAndGet();
         LOG.warn("event {} of type {}: the event record is unavailable: {}", event.getId(), event.getType(),
                 e.getMessage());

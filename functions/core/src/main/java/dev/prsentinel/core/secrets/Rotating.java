@@ -88,6 +88,16 @@ public final class Rotating<T extends AutoCloseable> implements AutoCloseable {
         return r;
     }
 
+    /**
+     * From the environment, built now (a missing variable fails the start, as it always did); from
+     * Vault, built beside the server with backoff (the pod stays not-ready with the reason).
+     */
+    public static <T extends AutoCloseable> Rotating<T> of(String what, Secrets secrets, List<String> keys,
+            Factory<T> factory) {
+        return secrets instanceof EnvironmentSecrets ? now(what, secrets, keys, factory)
+                : start(what, secrets, keys, factory);
+    }
+
     /** Built now, on this thread: for jobs, which have nothing to serve before they have their secrets. */
     public static <T extends AutoCloseable> Rotating<T> now(String what, Secrets secrets, List<String> keys,
             Factory<T> factory) {
@@ -110,7 +120,8 @@ public final class Rotating<T extends AutoCloseable> implements AutoCloseable {
     /**
      * Runs an action on the current generation.
      *
-     * @param unavailable the answer while nothing is built, given the reason
+     * @param unavailable the answer while nothing is built, or when the retry after refused
+     *                    credentials was refused too, given the reason
      */
     public <R> R use(Function<T, R> action, Function<String, R> unavailable) {
         Generation<T> g = acquire();
@@ -130,14 +141,22 @@ public final class Rotating<T extends AutoCloseable> implements AutoCloseable {
             try {
                 secrets.refreshNow();
             } catch (RuntimeException unreadable) {
-                throw CredentialsRefused.of(what + " (and " + Redact.text(unreadable.getMessage()) + ")", e);
+                LOG.error("{}: credentials refused, and {} cannot be re-read: {}", what, secrets.describe(),
+                        Redact.text(unreadable.getMessage()));
+                return unavailable.apply(what + ": credentials refused, and they cannot be re-read");
             }
             Generation<T> retry = acquire();
             if (retry == null) {
-                throw CredentialsRefused.of(what, e);
+                return unavailable.apply(problem);
             }
             try {
                 return action.apply(retry.value);
+            } catch (RuntimeException again) {
+                if (!CredentialsRefused.in(again)) {
+                    throw again;
+                }
+                LOG.error("{}: credentials refused again after a re-read of {}", what, secrets.describe());
+                return unavailable.apply(what + ": credentials refused");
             } finally {
                 release(retry);
             }

@@ -7,8 +7,6 @@ import dev.prsentinel.core.testing.LogCapture;
 import dev.prsentinel.core.testing.OpenBao;
 import dev.prsentinel.core.testing.ServiceAccountIssuer;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,33 +67,8 @@ class VaultSecretsIT {
         }
     }
 
-    /** The project's bootstrap, twice: the second run must change nothing and fail on nothing. */
     private static void bootstrap(dev.prsentinel.core.secrets.OpenBaoDevServer server) throws Exception {
-        Path ca = dir.resolve("ca.pem");
-        if (!Files.exists(ca)) {
-            Files.writeString(ca, ServiceAccountIssuer.caCertificatePem(dir));
-        }
-        Path script = projectRoot().resolve("knative/vault/bootstrap.sh");
-        for (int run = 0; run < 2; run++) {
-            ProcessBuilder pb = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true);
-            pb.environment().putAll(Map.of("VAULT_ADDR", server.address(), "VAULT_TOKEN", server.rootToken(),
-                    "VAULT_BIN", OpenBao.requireBinary(), "KUBERNETES_HOST", issuer.host(),
-                    "KUBERNETES_CA_FILE", ca.toString(), "PRSENTINEL_ENV", "staging",
-                    "TOKEN_TTL", "1h", "TOKEN_MAX_TTL", "2h", "HOME", dir.toString()));
-            Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor()).as("bootstrap.sh run %d: %s", run + 1, out).isZero();
-            assertThat(out).contains("role prsentinel-staging-score: service account prsentinel-staging/score");
-        }
-    }
-
-    static Path projectRoot() {
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve("knative/vault"))) {
-                return d;
-            }
-        }
-        throw new AssertionError("knative/vault not found above " + Path.of("").toAbsolutePath());
+        OpenBao.bootstrap(server, issuer, dir);
     }
 
     private static Map<String, String> env(String role, String path, Path jwt) {

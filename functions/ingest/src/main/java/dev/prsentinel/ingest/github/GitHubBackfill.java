@@ -64,7 +64,34 @@ public final class GitHubBackfill {
         }
     }
 
+    /**
+     * Where the token comes from: read at each run, so a rotated token is used by the next one, and
+     * re-read once when GitHub answers 401.
+     */
+    public interface Tokens {
+        /** The token, or null for anonymous access. */
+        String current();
+
+        /** Re-reads after a 401; whether the token changed (then the run is retried once). */
+        boolean refresh();
+
+        static Tokens fixed(String token) {
+            return new Tokens() {
+                @Override
+                public String current() {
+                    return token;
+                }
+
+                @Override
+                public boolean refresh() {
+                    return false;
+                }
+            };
+        }
+    }
+
     private final Settings settings;
+    private final Tokens tokens;
     private final PullRequestStore store;
     private final SyncStateStore states;
     private final Clock clock;
@@ -72,7 +99,14 @@ public final class GitHubBackfill {
 
     public GitHubBackfill(Settings settings, PullRequestStore store, SyncStateStore states, Clock clock,
             Sleeper sleeper) {
+        this(settings, Tokens.fixed(settings.token()), store, states, clock, sleeper);
+    }
+
+    /** As above, with the token from {@code tokens} instead of {@link Settings#token()}. */
+    public GitHubBackfill(Settings settings, Tokens tokens, PullRequestStore store, SyncStateStore states, Clock clock,
+            Sleeper sleeper) {
         this.settings = settings;
+        this.tokens = tokens;
         this.store = store;
         this.states = states;
         this.clock = clock;
@@ -86,12 +120,35 @@ public final class GitHubBackfill {
      * @param progress told of each stored batch
      */
     public BackfillResult run(String repo, Instant since, Consumer<BackfillResult> progress) {
+        Attempt first = attempt(repo, since, progress, tokens.current());
+        if (!first.unauthorized()) {
+            return first.result();
+        }
+        // A rotated token: GitHub refuses the old one at once, Vault already holds the new one.
+        boolean changed;
+        try {
+            changed = tokens.refresh();
+        } catch (RuntimeException e) {
+            LOG.warn("GitHub refused the token and it cannot be re-read: {}", e.getMessage());
+            return first.result();
+        }
+        if (!changed) {
+            return first.result();
+        }
+        LOG.info("GitHub refused the token; re-read a new one, retrying the backfill of {} once", repo);
+        return attempt(repo, since, progress, tokens.current()).result();
+    }
+
+    private record Attempt(BackfillResult result, boolean unauthorized) {
+    }
+
+    private Attempt attempt(String repo, Instant since, Consumer<BackfillResult> progress, String token) {
         Instant started = clock.instant();
         Optional<SyncStateStore.State> state = states.find(repo);
         Instant limitedUntil = state.map(SyncStateStore.State::rateLimitedUntil).orElse(null);
         if (limitedUntil != null && limitedUntil.isAfter(started)) {
-            return new BackfillResult(repo, "deferred", "rate limited until " + limitedUntil, UpsertResult.EMPTY, 0,
-                    0, 0, limitedUntil);
+            return new Attempt(new BackfillResult(repo, "deferred", "rate limited until " + limitedUntil,
+                    UpsertResult.EMPTY, 0, 0, 0, limitedUntil), false);
         }
         Instant mark = state.map(SyncStateStore.State::highWaterMark).orElse(null);
         Instant stopBefore = mark == null ? since : since == null ? mark : max(mark, since);
@@ -106,8 +163,8 @@ public final class GitHubBackfill {
         try {
             GitHubBuilder builder = new GitHubBuilder().withEndpoint(settings.endpoint()).withConnector(connector)
                     .withRateLimitHandler(handlers.primary()).withAbuseLimitHandler(handlers.secondary());
-            if (settings.token() != null && !settings.token().isBlank()) {
-                builder.withOAuthToken(settings.token());
+            if (token != null && !token.isBlank()) {
+                builder.withOAuthToken(token);
             }
             GitHub github = builder.build();
             GHRepository repository = github.getRepository(repo);
@@ -140,7 +197,8 @@ public final class GitHubBackfill {
             Instant finished = clock.instant();
             states.recordRun(repo, started, finished, "complete", listed + " listed, " + details + " fetched", newest,
                     null, connector.calls(), connector.remaining(), connector.resetEpochSeconds());
-            return new BackfillResult(repo, "complete", null, stored, listed, details, connector.calls(), null);
+            return new Attempt(new BackfillResult(repo, "complete", null, stored, listed, details, connector.calls(),
+                    null), false);
         } catch (IOException | RuntimeException e) {
             stored = stored.plus(store.upsertAll(batch));
             RateLimitedException limited = rateLimit(e);
@@ -149,8 +207,8 @@ public final class GitHubBackfill {
                 LOG.warn("backfill of {} paused: {}", repo, limited.getMessage());
                 states.recordRun(repo, started, finished, "rate_limited", limited.getMessage(), null,
                         limited.resetAt(), connector.calls(), connector.remaining(), connector.resetEpochSeconds());
-                return new BackfillResult(repo, "rate_limited", limited.getMessage(), stored, listed, details,
-                        connector.calls(), limited.resetAt());
+                return new Attempt(new BackfillResult(repo, "rate_limited", limited.getMessage(), stored, listed,
+                        details, connector.calls(), limited.resetAt()), false);
             }
             String reason = e instanceof HttpException http && http.getResponseCode() > 0
                     ? "GitHub answered " + http.getResponseCode() + " to " + http.getUrl()
@@ -158,7 +216,9 @@ public final class GitHubBackfill {
             LOG.error("backfill of {} failed: {}", repo, reason);
             states.recordRun(repo, started, finished, "failed", reason, null, null, connector.calls(),
                     connector.remaining(), connector.resetEpochSeconds());
-            return new BackfillResult(repo, "failed", reason, stored, listed, details, connector.calls(), null);
+            boolean unauthorized = e instanceof HttpException http && http.getResponseCode() == 401;
+            return new Attempt(new BackfillResult(repo, "failed", reason, stored, listed, details, connector.calls(),
+                    null), unauthorized);
         }
     }
 

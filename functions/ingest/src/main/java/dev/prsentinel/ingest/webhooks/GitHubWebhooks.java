@@ -61,6 +61,7 @@ public final class GitHubWebhooks {
     }
 
     private final java.util.function.Supplier<WebhookSignature> signature;
+    private final java.util.function.BooleanSupplier refreshed;
     private final Broker broker;
     private final long maxBodyBytes;
     private final Clock clock;
@@ -73,7 +74,18 @@ public final class GitHubWebhooks {
     /** @param signature the current secret's check; asked per delivery, so a rotated secret applies at once */
     public GitHubWebhooks(java.util.function.Supplier<WebhookSignature> signature, Broker broker, long maxBodyBytes,
             Clock clock) {
+        this(signature, () -> false, broker, maxBodyBytes, clock);
+    }
+
+    /**
+     * @param refreshed re-reads the secret after a signature that does not match, and says whether it
+     *                  changed; then the signature is checked once more (core/secrets spaces such
+     *                  re-reads, so forged deliveries cannot flood Vault)
+     */
+    public GitHubWebhooks(java.util.function.Supplier<WebhookSignature> signature,
+            java.util.function.BooleanSupplier refreshed, Broker broker, long maxBodyBytes, Clock clock) {
         this.signature = signature;
+        this.refreshed = refreshed;
         this.broker = broker;
         this.maxBodyBytes = maxBodyBytes;
         this.clock = clock;
@@ -108,6 +120,9 @@ public final class GitHubWebhooks {
         Optional<String> bad = signatures.size() > 1
                 ? Optional.of(WebhookSignature.HEADER + " appears " + signatures.size() + " times")
                 : signature.get().verify(signatures.isEmpty() ? null : signatures.get(0), body);
+        if (bad.isPresent() && signatures.size() == 1 && refreshed.getAsBoolean()) {
+            bad = signature.get().verify(signatures.get(0), body);
+        }
         if (bad.isPresent()) {
             unauthorized.increment();
             LOG.warn("webhook delivery {} refused: {}", printable(headers.get("X-GitHub-Delivery")), bad.get());
