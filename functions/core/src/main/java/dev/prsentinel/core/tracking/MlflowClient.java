@@ -33,14 +33,81 @@ import java.util.Set;
  */
 public final class MlflowClient implements Tracking {
 
+    /**
+     * What each request is authorised with: MLflow's basic auth (mlflow server --app-name
+     * basic-auth) or a bearer token for a proxy in front of it. Asked per request, so rotated
+     * credentials reach the next call; {@link #refresh()} is asked once after a 401 or 403.
+     */
+    public interface Credentials {
+        /** The Authorization header's value, or empty for none. */
+        Optional<String> authorization();
+
+        /** Re-reads after a refusal; whether anything changed (then the call is sent once more). */
+        boolean refresh();
+
+        Credentials NONE = new Credentials() {
+            @Override
+            public Optional<String> authorization() {
+                return Optional.empty();
+            }
+
+            @Override
+            public boolean refresh() {
+                return false;
+            }
+        };
+
+        /** Basic auth from a user and password, or a bearer token; nothing when neither is given. */
+        static Optional<String> header(String username, String password, String token) {
+            if (token != null && !token.isBlank()) {
+                return Optional.of("Bearer " + token);
+            }
+            if (username != null && !username.isBlank() && password != null) {
+                return Optional.of("Basic " + java.util.Base64.getEncoder().encodeToString(
+                        (username + ":" + password).getBytes(StandardCharsets.UTF_8)));
+            }
+            return Optional.empty();
+        }
+    }
+
     private final URI base;
     private final HttpClient http;
+    private final Credentials credentials;
     private final Clock clock;
 
     public MlflowClient(URI trackingUri, Clock clock) {
-        String s = trackingUri.toString();
+        this(trackingUri, Credentials.NONE, clock);
+    }
+
+    /**
+     * A user and password in the URI (http://user:pw@host) are sent as basic auth, and never kept in
+     * the address that messages show.
+     */
+    public MlflowClient(URI trackingUri, Credentials credentials, Clock clock) {
+        Optional<String> fromUri = Optional.empty();
+        URI uri = trackingUri;
+        if (trackingUri.getRawUserInfo() != null) {
+            String[] parts = trackingUri.getUserInfo().split(":", 2);
+            fromUri = Credentials.header(parts[0], parts.length > 1 ? parts[1] : "", null);
+            uri = URI.create(trackingUri.getScheme() + "://" + trackingUri.getRawAuthority()
+                    .substring(trackingUri.getRawAuthority().indexOf('@') + 1)
+                    + (trackingUri.getRawPath() == null ? "" : trackingUri.getRawPath()));
+        }
+        String s = uri.toString();
         this.base = URI.create(s.endsWith("/") ? s : s + "/");
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        Optional<String> inUri = fromUri;
+        this.credentials = inUri.isEmpty() ? credentials : new Credentials() {
+            @Override
+            public Optional<String> authorization() {
+                return credentials.authorization().or(() -> inUri);
+            }
+
+            @Override
+            public boolean refresh() {
+                return credentials.refresh();
+            }
+        };
         this.clock = clock;
     }
 
@@ -262,17 +329,13 @@ public final class MlflowClient implements Tracking {
         sendBytes(request);
     }
 
-    private byte[] sendBytes(HttpRequest request) {
-        HttpResponse<byte[]> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw new MlflowException(0, "UNREACHABLE", "MLflow at " + Redact.text(base.toString()) + " unreachable: "
-                    + Redact.cause(e));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new MlflowException(0, "INTERRUPTED", "interrupted");
+    private byte[] sendBytes(HttpRequest unauthorised) {
+        HttpResponse<byte[]> response = exchange(authorised(unauthorised));
+        if ((response.statusCode() == 401 || response.statusCode() == 403) && credentials.refresh()) {
+            // Rotated credentials: Vault had the new ones already, MLflow refused the old.
+            response = exchange(authorised(unauthorised));
         }
+        HttpRequest request = unauthorised;
         if (response.statusCode() / 100 != 2) {
             String text = new String(response.body(), StandardCharsets.UTF_8);
             String code = "";
@@ -285,6 +348,27 @@ public final class MlflowClient implements Tracking {
                     + " answered " + response.statusCode() + ": " + text);
         }
         return response.body();
+    }
+
+    private HttpRequest authorised(HttpRequest request) {
+        Optional<String> header = credentials.authorization();
+        if (header.isEmpty()) {
+            return request;
+        }
+        return HttpRequest.newBuilder(request, (name, value) -> !name.equalsIgnoreCase("Authorization"))
+                .header("Authorization", header.get()).build();
+    }
+
+    private HttpResponse<byte[]> exchange(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new MlflowException(0, "UNREACHABLE", "MLflow at " + Redact.text(base.toString()) + " unreachable: "
+                    + Redact.cause(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MlflowException(0, "INTERRUPTED", "interrupted");
+        }
     }
 
     private static JsonNode parse(byte[] body) {

@@ -51,6 +51,20 @@ public final class MlflowServerProcess implements AutoCloseable {
      */
     public static MlflowServerProcess start(String command, Path dir, int port, Duration timeout)
             throws IOException {
+        return start(command, dir, port, timeout, null);
+    }
+
+    /**
+     * As above, behind MLflow's basic auth (--app-name basic-auth, PyPI's mlflow[auth]) with the
+     * admin user {@code admin} and this password; users are then made over its REST API.
+     */
+    public static MlflowServerProcess startWithBasicAuth(String command, Path dir, int port, Duration timeout,
+            String adminPassword) throws IOException {
+        return start(command, dir, port, timeout, adminPassword);
+    }
+
+    private static MlflowServerProcess start(String command, Path dir, int port, Duration timeout,
+            String adminPassword) throws IOException {
         Files.createDirectories(dir);
         if (port == 0) {
             try (ServerSocket s = new ServerSocket(0)) {
@@ -63,6 +77,18 @@ public final class MlflowServerProcess implements AutoCloseable {
                 "--artifacts-destination", dir.toAbsolutePath().resolve("artifacts").toString(),
                 "--host", "127.0.0.1", "--port", String.valueOf(port), "--workers", "1")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
+        if (adminPassword != null) {
+            builder.command().addAll(java.util.List.of("--app-name", "basic-auth"));
+            Path ini = dir.resolve("basic_auth.ini");
+            Files.writeString(ini, "[mlflow]\ndefault_permission = READ\ndatabase_uri = sqlite:///"
+                    + dir.toAbsolutePath().resolve("basic_auth.db") + "\nadmin_username = admin\nadmin_password = "
+                    + adminPassword
+                    + "\nauthorization_function = mlflow.server.auth:authenticate_request_basic_auth\n");
+            builder.environment().put("MLFLOW_AUTH_CONFIG_PATH", ini.toString());
+            byte[] key = new byte[16];
+            new java.security.SecureRandom().nextBytes(key);
+            builder.environment().put("MLFLOW_FLASK_SERVER_SECRET_KEY", java.util.HexFormat.of().formatHex(key));
+        }
         // MLflow 3.x reports usage to its makers by default: nothing this project starts calls home.
         builder.environment().putAll(NO_TELEMETRY);
         Process process = builder.start();

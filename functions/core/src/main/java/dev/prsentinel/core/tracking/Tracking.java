@@ -119,6 +119,23 @@ public interface Tracking {
      * The tracking a URI names: http(s) is an MLflow tracking server; {@code file:} or a plain path is
      * a local directory.
      */
+    /**
+     * The tracking server from the secrets (mlflow_tracking_uri, else MLFLOW_TRACKING_URI from the
+     * environment: the address alone is no secret) with the credentials they hold
+     * (mlflow_tracking_username and _password, or _token), read per request and re-read once when
+     * MLflow answers 401 or 403.
+     */
+    static Tracking fromSecrets(dev.prsentinel.core.secrets.Secrets secrets, java.util.Map<String, String> env,
+            Clock clock) {
+        String uri = secrets.find(dev.prsentinel.core.secrets.Secrets.MLFLOW_TRACKING_URI)
+                .orElse(env.get("MLFLOW_TRACKING_URI"));
+        if (uri != null && (uri.startsWith("http://") || uri.startsWith("https://"))) {
+            return new MlflowClient(URI.create(uri), dev.prsentinel.core.secrets.SecretCredentials.mlflow(secrets),
+                    clock);
+        }
+        return forUri(uri, clock);
+    }
+
     static Tracking forUri(String uri, Clock clock) {
         if (uri == null || uri.isBlank()) {
             throw new IllegalArgumentException("MLFLOW_TRACKING_URI is not set: an http(s) tracking server, or a"
