@@ -3,6 +3,10 @@ package dev.prsentinel.featurize;
 import dev.prsentinel.core.config.MongoSettings;
 import dev.prsentinel.core.http.CloudEventEndpoint;
 import dev.prsentinel.core.http.FunctionServer;
+import dev.prsentinel.core.http.HttpAnswer;
+import dev.prsentinel.core.secrets.JobSecrets;
+import dev.prsentinel.core.secrets.Rotating;
+import dev.prsentinel.core.secrets.Secrets;
 import dev.prsentinel.core.store.FunctionStore;
 import dev.prsentinel.core.store.ProcessedEvents;
 import dev.prsentinel.core.store.PullRequestStore;
@@ -11,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -30,29 +35,38 @@ public final class FeaturizeApplication implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FeaturizeApplication.class);
     private static final Duration LEASE = Duration.ofHours(1);
+    private static final long MAX_EVENT_BYTES = 1024 * 1024;
 
-    private final FunctionStore client;
+    private final Secrets secrets;
+    private final Rotating<Wiring> wiring;
     private final FunctionServer server;
-    private final FeaturizeHandlers handlers;
 
-    private FeaturizeApplication(FunctionStore client, FunctionServer server, FeaturizeHandlers handlers) {
-        this.client = client;
+    private FeaturizeApplication(Secrets secrets, Rotating<Wiring> wiring, FunctionServer server) {
+        this.secrets = secrets;
+        this.wiring = wiring;
         this.server = server;
-        this.handlers = handlers;
+    }
+
+    /** What is built from the store's credentials, rebuilt when they rotate. */
+    private record Wiring(FunctionStore client, FeaturizeHandlers handlers, CloudEventEndpoint endpoint)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            client.close();
+        }
     }
 
     /** Starts the function with the given environment; port 0 picks a free one. */
     public static FeaturizeApplication start(Map<String, String> env, String host, int port) throws IOException {
-        MongoSettings mongo = MongoSettings.fromEnvironment(env);
-        FunctionStore client = FunctionStore.connect(mongo, true);
+        Clock clock = Clock.systemUTC();
+        Secrets secrets = Secrets.fromEnvironment(env);
+        Rotating<Wiring> wiring = null;
         try {
-            Clock clock = Clock.systemUTC();
-            var db = client.client().getDatabase(mongo.database());
             String output = env.getOrDefault("FEATURIZE_OUTPUT",
                     Path.of(System.getProperty("java.io.tmpdir"), "prsentinel-features").toString());
-            Map<String, String> jobEnv = new HashMap<>();
-            jobEnv.put("MONGODB_URI", mongo.connectionString());
-            jobEnv.put("MONGODB_DATABASE", mongo.database());
+            // The job reads its own secrets: from Vault, as its own role; locally, from these variables.
+            Map<String, String> jobEnv = new HashMap<>(JobSecrets.forJob(env, "FEATURIZE_JOB_", "MONGODB_URI"));
+            jobEnv.put("MONGODB_DATABASE", env.getOrDefault("MONGODB_DATABASE", "prsentinel"));
             if (env.get("K_SINK") != null) {
                 jobEnv.put("K_SINK", env.get("K_SINK"));
             }
@@ -61,21 +75,39 @@ public final class FeaturizeApplication implements AutoCloseable {
                     : new LocalProcessLauncher(
                             env.getOrDefault("FEATURIZE_JOB_CLASSPATH", System.getProperty("java.class.path")), output,
                             jobEnv, Path.of(env.getOrDefault("FEATURIZE_LOG_DIR", output), "logs"), "local[2]");
-            FeaturizeHandlers handlers = new FeaturizeHandlers(new PullRequestStore(db, clock),
-                    new FeaturizeState(db), new FeaturizePolicy(
-                            Long.parseLong(env.getOrDefault("FEATURIZE_MIN_NEW_PRS", "500")),
-                            Duration.parse(env.getOrDefault("FEATURIZE_MAX_AGE", "PT24H"))),
-                    launcher, LEASE, clock);
-            CloudEventEndpoint endpoint = new CloudEventEndpoint(FeaturizeHandlers.TYPES.stream()
-                    .collect(Collectors.toMap(t -> t, t -> handlers::handle)),
-                    new ProcessedEvents(db, FeaturizeHandlers.FUNCTION, clock), 1024 * 1024);
+            FeaturizePolicy policy = new FeaturizePolicy(
+                    Long.parseLong(env.getOrDefault("FEATURIZE_MIN_NEW_PRS", "500")),
+                    Duration.parse(env.getOrDefault("FEATURIZE_MAX_AGE", "PT24H")));
+            wiring = Rotating.of("featurize's store", secrets, List.of(Secrets.MONGODB_URI), s -> {
+                MongoSettings mongo = MongoSettings.fromSecrets(s, env);
+                FunctionStore client = FunctionStore.connect(mongo, true);
+                try {
+                    var db = client.client().getDatabase(mongo.database());
+                    FeaturizeHandlers handlers = new FeaturizeHandlers(new PullRequestStore(db, clock),
+                            new FeaturizeState(db), policy, launcher, LEASE, clock);
+                    return new Wiring(client, handlers, new CloudEventEndpoint(FeaturizeHandlers.TYPES.stream()
+                            .collect(Collectors.toMap(t -> t, t -> handlers::handle)),
+                            new ProcessedEvents(db, FeaturizeHandlers.FUNCTION, clock), MAX_EVENT_BYTES));
+                } catch (RuntimeException e) {
+                    client.close();
+                    throw e;
+                }
+            });
+            Rotating<Wiring> events = wiring;
             // Events are all it takes: as many at once as the Service's containerConcurrency (10).
-            FunctionServer server = new FunctionServer(FunctionServer.Limits.of(endpoint.maxBodyBytes())
-                    .withEventConcurrency(10), endpoint, host, port, client::reachable);
-            LOG.info("featurize listening on {}", server.port());
-            return new FeaturizeApplication(client, server, handlers);
+            FunctionServer server = new FunctionServer(FunctionServer.Limits.of(MAX_EVENT_BYTES)
+                    .withEventConcurrency(10), host, port, () -> events.use(w -> w.client().reachable(), r -> false),
+                    Map.of("/", FunctionServer.events((headers, body) -> events.use(
+                            w -> w.endpoint().handle(headers, body),
+                            reason -> HttpAnswer.error(503, "featurize is not ready yet (its store or secrets are "
+                                    + "unavailable); retry later")))));
+            LOG.info("featurize listening on {}; secrets from {}", server.port(), secrets.describe());
+            return new FeaturizeApplication(secrets, wiring, server);
         } catch (IOException | RuntimeException e) {
-            client.close();
+            if (wiring != null) {
+                wiring.close();
+            }
+            secrets.close();
             throw e;
         }
     }
@@ -84,20 +116,20 @@ public final class FeaturizeApplication implements AutoCloseable {
         return server.port();
     }
 
+    /** The current handlers, or null before the store is ready. */
     public FeaturizeHandlers handlers() {
-        return handlers;
+        return wiring.use(Wiring::handlers, reason -> null);
     }
 
     @Override
     public void close() {
         server.close();
-        client.close();
+        wiring.close();
+        secrets.close();
     }
 
     public static void main(String[] args) throws Exception {
         Map<String, String> env = System.getenv();
-        try (FeaturizeApplication app = start(env, "0.0.0.0", Integer.parseInt(env.getOrDefault("PORT", "8080")))) {
-            FunctionServer.awaitShutdown();
-        }
+        FunctionServer.closeOnShutdown(start(env, "0.0.0.0", Integer.parseInt(env.getOrDefault("PORT", "8080"))));
     }
 }

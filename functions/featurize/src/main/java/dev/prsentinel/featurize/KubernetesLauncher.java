@@ -1,5 +1,6 @@
 package dev.prsentinel.featurize;
 
+import dev.prsentinel.core.secrets.JobSecrets;
 import dev.prsentinel.featurize.job.FeatureJobMain;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -21,14 +22,22 @@ import org.slf4j.LoggerFactory;
  * the same image, which then creates its executors. The function returns once the pod is
  * created; the job reports its own result.
  *
- * <p>The driver gets only what is not secret: VAULT_ADDR, VAULT_ROLE, VAULT_SECRET_PATH for its
- * credentials, and K_SINK, MONGODB_DATABASE, the output location. Never MONGODB_URI or a token.
+ * <p>The driver gets only what is not secret: the VAULT_* settings of its own role
+ * (FEATURIZE_JOB_VAULT_ROLE and FEATURIZE_JOB_VAULT_SECRET_PATH, e.g. prsentinel-staging-spark-driver),
+ * and K_SINK, MONGODB_DATABASE, the output location. Never MONGODB_URI or a token. It logs in with
+ * the projected token its pod template (FEATURIZE_DRIVER_POD_TEMPLATE) mounts. Executors get no
+ * Vault settings at all: the connection string reaches them inside the tasks the driver sends,
+ * over Spark's RPC, which spark.authenticate and spark.network.crypto.enabled authenticate and
+ * encrypt. Spark keeps that RPC secret in the executor pods' environment
+ * (SPARK_AUTHENTICATE_SECRET), readable by whoever may read pods in the namespace; it opens the
+ * job's own channel, not the store.
  */
 public final class KubernetesLauncher implements JobLauncher {
 
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesLauncher.class);
     /** The environment a driver pod may receive from the function. */
     public static final Set<String> PASSED_TO_DRIVER = Set.of("VAULT_ADDR", "VAULT_ROLE", "VAULT_SECRET_PATH",
+            "VAULT_AUTH_METHOD", "VAULT_AUTH_MOUNT", "VAULT_JWT_FILE", "VAULT_CACERT", "VAULT_REFRESH", "VAULT_TIMEOUT",
             "K_SINK", "MONGODB_DATABASE", "FEATURIZE_S3_ENDPOINT");
 
     /**
@@ -104,14 +113,18 @@ public final class KubernetesLauncher implements JobLauncher {
                     .setConf("spark.kubernetes.driver.pod.name", name + "-driver")
                     .setConf("spark.executor.instances", String.valueOf(settings.executors()))
                     .setConf("spark.ui.enabled", "false");
-            for (String key : List.copyOf(PASSED_TO_DRIVER)) {
-                String value = env.get(key);
-                if (value != null) {
-                    launcher.setConf("spark.kubernetes.driverEnv." + key, value);
-                    if (key.startsWith("VAULT_")) {
-                        launcher.setConf("spark.executorEnv." + key, value);
-                    }
+            Map<String, String> driverEnv = new java.util.TreeMap<>(JobSecrets.forJob(env, "FEATURIZE_JOB_"));
+            for (String key : List.of("K_SINK", "MONGODB_DATABASE", "FEATURIZE_S3_ENDPOINT")) {
+                if (env.get(key) != null) {
+                    driverEnv.put(key, env.get(key));
                 }
+            }
+            driverEnv.forEach((key, value) -> launcher.setConf("spark.kubernetes.driverEnv." + key, value));
+            launcher.setConf("spark.authenticate", "true").setConf("spark.network.crypto.enabled", "true");
+            String template = env.getOrDefault("FEATURIZE_DRIVER_POD_TEMPLATE",
+                    "/etc/prsentinel/spark-driver-pod.yaml");
+            if (Files.isReadable(Path.of(template))) {
+                launcher.setConf("spark.kubernetes.driver.podTemplateFile", template);
             }
             launcher.startApplication(new SparkAppHandle.Listener() {
                 @Override

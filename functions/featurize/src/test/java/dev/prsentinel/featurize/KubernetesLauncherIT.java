@@ -66,8 +66,11 @@ class KubernetesLauncherIT {
         KubernetesLauncher launcher = new KubernetesLauncher(new KubernetesLauncher.Settings(
                 "k8s://" + client.getMasterUrl(), "prsentinel-test", image, "local:///app/featurize.jar",
                 "spark-driver", "s3a://prsentinel-features/sets", 2),
-                Map.of("VAULT_ADDR", "https://vault.example:8200", "VAULT_ROLE", "featurize",
-                        "VAULT_SECRET_PATH", "secret/prsentinel", "K_SINK", "http://broker/default/prsentinel",
+                Map.of("VAULT_ADDR", "https://vault.example:8200", "VAULT_ROLE", "prsentinel-staging-featurize",
+                        "VAULT_SECRET_PATH", "secret/prsentinel/staging/featurize",
+                        "FEATURIZE_JOB_VAULT_ROLE", "prsentinel-staging-spark-driver",
+                        "FEATURIZE_JOB_VAULT_SECRET_PATH", "secret/prsentinel/staging/spark-driver",
+                        "K_SINK", "http://broker/default/prsentinel",
                         "MONGODB_DATABASE", "prsentinel", "MONGODB_URI", "mongodb://user:secret@db:27017",
                         "GITHUB_TOKEN", "ghp_secret"));
         Instant windowEnd = Instant.parse("2026-11-27T06:00:00Z");
@@ -88,6 +91,11 @@ class KubernetesLauncherIT {
         List<String> names = container.getEnv().stream().map(EnvVar::getName).toList();
         assertThat(names).contains("VAULT_ADDR", "VAULT_ROLE", "VAULT_SECRET_PATH", "K_SINK", "MONGODB_DATABASE");
         assertThat(names).allMatch(n -> KubernetesLauncher.PASSED_TO_DRIVER.contains(n) || n.startsWith("SPARK_"));
+        // The driver logs in as its own role, to its own path: not the function's.
+        assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("VAULT_ROLE")).extracting(EnvVar::getValue)
+                .containsExactly("prsentinel-staging-spark-driver");
+        assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("VAULT_SECRET_PATH"))
+                .extracting(EnvVar::getValue).containsExactly("secret/prsentinel/staging/spark-driver");
         assertThat(container.getEnv().stream().map(e -> String.valueOf(e.getValue())))
                 .noneMatch(v -> v.contains("secret@") || v.contains("ghp_"));
         assertThat(String.join(" ", container.getArgs())).startsWith("driver")

@@ -308,8 +308,6 @@ public final class IngestApplication implements AutoCloseable {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> env = System.getenv();
-        try (IngestApplication app = start(env, "0.0.0.0", Integer.parseInt(env.getOrDefault("PORT", "8080")))) {
-            FunctionServer.awaitShutdown();
-        }
+        FunctionServer.closeOnShutdown(start(env, "0.0.0.0", Integer.parseInt(env.getOrDefault("PORT", "8080"))));
     }
 }

@@ -51,13 +51,18 @@ final class ModelSource {
     }
 
     static Loaded load(Map<String, String> env, Clock clock) {
+        return load(env, new dev.prsentinel.core.secrets.EnvironmentSecrets(env), clock);
+    }
+
+    static Loaded load(Map<String, String> env, dev.prsentinel.core.secrets.Secrets secrets, Clock clock) {
         String dir = env.get("MODEL_DIR");
         if (dir != null && !dir.isBlank()) {
             // The package's hash, not its path: an answer must not show where the server keeps files.
             ModelPackage model = ModelPackage.read(Path.of(dir));
             return new Loaded(model, "local", "sha256:" + contentHash(Path.of(dir).resolve(ModelPackage.FILE)));
         }
-        String uri = env.get("MLFLOW_TRACKING_URI");
+        String uri = secrets.find(dev.prsentinel.core.secrets.Secrets.MLFLOW_TRACKING_URI)
+                .orElse(env.get("MLFLOW_TRACKING_URI"));
         if (uri == null || uri.isBlank()) {
             throw new ModelPackage.InvalidModelException("no model configured: set MODEL_DIR, or MLFLOW_TRACKING_URI"
                     + " (with MODEL_VERSION or MODEL_ALIAS)");
@@ -72,7 +77,7 @@ final class ModelSource {
                 return new Loaded(ModelPackage.read(cached.getParent()), name, pinned);
             }
         }
-        Tracking tracking = Tracking.forUri(uri, clock);
+        Tracking tracking = Tracking.fromSecrets(secrets, env, clock);
         String alias = env.getOrDefault("MODEL_ALIAS", "champion");
         Tracking.ModelVersion version = (pinned != null && !pinned.isBlank() ? tracking.version(name, pinned)
                 : tracking.versionByAlias(name, alias)).orElseThrow(() -> new NoModelYet(

@@ -7,6 +7,10 @@ import dev.prsentinel.core.http.CloudEventEndpoint;
 import dev.prsentinel.core.http.FunctionServer;
 import dev.prsentinel.core.http.Headers;
 import dev.prsentinel.core.http.HttpAnswer;
+import dev.prsentinel.core.secrets.EnvironmentSecrets;
+import dev.prsentinel.core.secrets.MissingSecret;
+import dev.prsentinel.core.secrets.Rotating;
+import dev.prsentinel.core.secrets.Secrets;
 import dev.prsentinel.core.store.FunctionStore;
 import dev.prsentinel.core.store.ProcessedEvents;
 import dev.prsentinel.core.store.PullRequestStore;
@@ -16,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -32,8 +37,10 @@ import org.slf4j.LoggerFactory;
  * and /score answers 503; liveness stays up, so Knative waits instead of restarting.
  *
  * <p>Environment: PORT (8080); the model's (MODEL_DIR, or MLFLOW_TRACKING_URI with MODEL_NAME,
- * MODEL_VERSION or MODEL_ALIAS, MODEL_CACHE_DIR); MONGODB_URI / MONGODB_DATABASE for events
- * (optional: without them /score serves and events get a 503 saying so); SCORE_NOOP_ENDPOINT=true
+ * MODEL_VERSION or MODEL_ALIAS, MODEL_CACHE_DIR); MONGODB_DATABASE for events. Secrets
+ * (core/secrets) from Vault when VAULT_ADDR is set, else the environment: mongodb_uri for events
+ * (optional: without it /score serves and events get a 503 saying so), mlflow_tracking_uri and its
+ * credentials for the registry (the address may also be MLFLOW_TRACKING_URI); SCORE_NOOP_ENDPOINT=true
  * adds the serving benchmark's reference endpoints, POST /noop and POST /floor ({@link BenchmarkRoutes}).
  */
 public final class ScoreApplication implements AutoCloseable {
@@ -50,12 +57,15 @@ public final class ScoreApplication implements AutoCloseable {
     /** The CloudEvent types it takes (its Triggers route exactly these). */
     public static final java.util.Set<String> EVENT_TYPES = ScoreHandlers.TYPES;
 
+    private final Secrets secrets;
     private final Events events;
     private final FunctionServer server;
     private final ServedModel served;
     private final Thread loader;
 
-    private ScoreApplication(Events events, FunctionServer server, ServedModel served, Thread loader) {
+    private ScoreApplication(Secrets secrets, Events events, FunctionServer server, ServedModel served,
+            Thread loader) {
+        this.secrets = secrets;
         this.events = events;
         this.server = server;
         this.served = served;
@@ -64,50 +74,76 @@ public final class ScoreApplication implements AutoCloseable {
 
     /**
      * The CloudEvent side, built on the first event: the MongoDB driver (its classes and its monitor
-     * threads) costs a cold start that clients of /score alone should not pay.
+     * threads) costs a cold start that clients of /score alone should not pay. Built from the
+     * secrets' mongodb_uri and rebuilt when it rotates.
      */
     private static final class Events {
-        /** Null without MONGODB_URI: /score still serves, events get a 503 saying why. */
-        private final MongoSettings mongo;
+        private final Secrets secrets;
+        private final Map<String, String> env;
         private final ServedModel served;
         private final Clock clock;
-        private FunctionStore client;
-        private CloudEventEndpoint endpoint;
-        private ScoreHandlers handlers;
+        private Rotating<Wiring> wiring;
 
-        Events(MongoSettings mongo, ServedModel served, Clock clock) {
-            this.mongo = mongo;
+        private record Wiring(FunctionStore client, ScoreHandlers handlers, CloudEventEndpoint endpoint)
+                implements AutoCloseable {
+            @Override
+            public void close() {
+                client.close();
+            }
+        }
+
+        Events(Secrets secrets, Map<String, String> env, ServedModel served, Clock clock) {
+            this.secrets = secrets;
+            this.env = env;
             this.served = served;
             this.clock = clock;
         }
 
         HttpAnswer handle(Headers headers, byte[] body) {
-            if (mongo == null) {
-                return HttpAnswer.error(503, "no store configured (MONGODB_URI is not set): score serves /score, "
-                        + "but cannot take events");
+            Rotating<Wiring> w;
+            try {
+                w = wiring();
+            } catch (MissingSecret e) {
+                // From the environment the variable's name helps; from Vault, the path is the operator's.
+                return HttpAnswer.error(503, "no store configured (" + (secrets instanceof EnvironmentSecrets
+                        ? e.getMessage() : "mongodb_uri is not in score's secret") + "): score serves /score, but "
+                        + "cannot take events");
+            } catch (RuntimeException e) {
+                LOG.warn("events refused: the store cannot be reached yet: {}", Redact.text(e.getMessage()));
+                return HttpAnswer.error(503, "the store's credentials are unavailable; retry later");
             }
-            return endpoint().handle(headers, body);
+            return w.use(x -> x.endpoint().handle(headers, body),
+                    reason -> HttpAnswer.error(503, "the store is unavailable; retry later"));
         }
 
-        synchronized CloudEventEndpoint endpoint() {
-            if (endpoint == null) {
-                client = FunctionStore.connect(mongo, false);
-                MongoDatabase db = client.client().getDatabase(mongo.database());
-                handlers = new ScoreHandlers(new PullRequestStore(db, clock), new ScoreStore(db), served, clock);
-                endpoint = new CloudEventEndpoint(ScoreHandlers.TYPES.stream()
-                        .collect(Collectors.toMap(t -> t, t -> handlers::handle)),
-                        new ProcessedEvents(db, ScoreHandlers.FUNCTION, clock), MAX_EVENT_BYTES);
+        synchronized Rotating<Wiring> wiring() {
+            if (wiring == null) {
+                wiring = Rotating.now("score's store", secrets, List.of(Secrets.MONGODB_URI), s -> {
+                    MongoSettings mongo = MongoSettings.fromSecrets(s, env);
+                    FunctionStore client = FunctionStore.connect(mongo, false);
+                    try {
+                        MongoDatabase db = client.client().getDatabase(mongo.database());
+                        ScoreHandlers handlers = new ScoreHandlers(new PullRequestStore(db, clock), new ScoreStore(db),
+                                served, clock);
+                        return new Wiring(client, handlers, new CloudEventEndpoint(ScoreHandlers.TYPES.stream()
+                                .collect(Collectors.toMap(t -> t, t -> handlers::handle)),
+                                new ProcessedEvents(db, ScoreHandlers.FUNCTION, clock), MAX_EVENT_BYTES));
+                    } catch (RuntimeException e) {
+                        client.close();
+                        throw e;
+                    }
+                });
             }
-            return endpoint;
+            return wiring;
         }
 
         synchronized long unscored() {
-            return handlers == null ? 0 : handlers.unscored();
+            return wiring == null ? 0 : wiring.use(x -> x.handlers().unscored(), reason -> 0L);
         }
 
         synchronized void close() {
-            if (client != null) {
-                client.close();
+            if (wiring != null) {
+                wiring.close();
             }
         }
     }
@@ -116,9 +152,8 @@ public final class ScoreApplication implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         Instant processStart = ProcessHandle.current().info().startInstant().orElse(clock.instant());
         ServedModel served = new ServedModel();
-        String uri = env.get("MONGODB_URI");
-        Events events = new Events(uri == null || uri.isBlank() ? null : MongoSettings.fromEnvironment(env), served,
-                clock);
+        Secrets secrets = Secrets.fromEnvironment(env);
+        Events events = new Events(secrets, env, served, clock);
         Metrics metrics = new Metrics(events::unscored);
         ScoreApi score = new ScoreApi(served);
         Map<String, FunctionServer.Route> routes = new java.util.HashMap<>(Map.of(
@@ -131,18 +166,39 @@ public final class ScoreApplication implements AutoCloseable {
         }
         FunctionServer server = new FunctionServer(MAX_BODY_BYTES, host, port, served::ready, routes);
         Duration retry = Duration.parse(env.getOrDefault("MODEL_RETRY", "PT10S"));
-        Thread loader = new Thread(() -> load(env, clock, served, retry, processStart, metrics), "model-loader");
+        Thread loader = new Thread(() -> load(env, secrets, clock, served, retry, processStart, metrics),
+                "model-loader");
         loader.setDaemon(true);
         loader.start();
         LOG.info("score listening on {}", server.port());
-        return new ScoreApplication(events, server, served, loader);
+        return new ScoreApplication(secrets, events, server, served, loader);
     }
 
-    private static void load(Map<String, String> env, Clock clock, ServedModel served, Duration retry,
-            Instant processStart, Metrics metrics) {
+    private static void load(Map<String, String> env, Secrets secrets, Clock clock, ServedModel served,
+            Duration retry, Instant processStart, Metrics metrics) {
+        long secretsPause = 500;
         while (!Thread.currentThread().isInterrupted()) {
+            if (!(secrets instanceof EnvironmentSecrets)) {
+                // Not ready before the secrets have been read once: a pod that cannot log in says so,
+                // with the reason, and is retried with backoff; this login and read are part of the
+                // cold start run-score.sh measures.
+                try {
+                    secrets.find(Secrets.MONGODB_URI);
+                } catch (RuntimeException e) {
+                    String reason = Redact.text(e.getMessage());
+                    LOG.warn("not ready: {}; retrying in {} ms", reason, secretsPause);
+                    served.failed(reason, false);
+                    try {
+                        Thread.sleep(secretsPause);
+                    } catch (InterruptedException stop) {
+                        return;
+                    }
+                    secretsPause = Math.min(retry.toMillis(), secretsPause * 2);
+                    continue;
+                }
+            }
             try {
-                ModelSource.Loaded loaded = ModelSource.load(env, clock);
+                ModelSource.Loaded loaded = ModelSource.load(env, secrets, clock);
                 served.set(loaded);
                 metrics.ready(Duration.between(processStart, clock.instant()));
                 LOG.info("serving {} version {} (threshold {})", loaded.name(), loaded.version(),
@@ -189,13 +245,12 @@ public final class ScoreApplication implements AutoCloseable {
         loader.interrupt();
         server.close();
         events.close();
+        secrets.close();
     }
 
     public static void main(String[] args) throws Exception {
         Map<String, String> env = System.getenv();
-        try (ScoreApplication app = start(env, "0.0.0.0", Integer.parseInt(env.getOrDefault("PORT", "8080")))) {
-            FunctionServer.awaitShutdown();
-        }
+        FunctionServer.closeOnShutdown(start(env, "0.0.0.0", Integer.parseInt(env.getOrDefault("PORT", "8080"))));
     }
 
     /** What /metrics reports, in Prometheus' text format. */

@@ -1,6 +1,7 @@
 package dev.prsentinel.train;
 
 import io.fabric8.kubernetes.api.model.Container;
+import dev.prsentinel.core.secrets.JobSecrets;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -37,7 +38,11 @@ public final class KubernetesJobLauncher implements TrainLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesJobLauncher.class);
     /** The environment a training Job may receive from the function. */
     public static final Set<String> PASSED_TO_JOB = Set.of("VAULT_ADDR", "VAULT_ROLE", "VAULT_SECRET_PATH",
+            "VAULT_AUTH_METHOD", "VAULT_AUTH_MOUNT", "VAULT_JWT_FILE", "VAULT_CACERT", "VAULT_REFRESH", "VAULT_TIMEOUT",
             "K_SINK", "MONGODB_DATABASE", "MLFLOW_TRACKING_URI", "FEATURIZE_S3_ENDPOINT");
+    /** Not secret, passed as they are; the VAULT_* are the Job's own role's (TRAIN_JOB_VAULT_ROLE...). */
+    private static final List<String> SETTINGS = List.of("K_SINK", "MONGODB_DATABASE", "MLFLOW_TRACKING_URI",
+            "FEATURIZE_S3_ENDPOINT");
     /** The label that names the feature set on the Job. */
     public static final String SET_LABEL = "prsentinel.dev/feature-set";
 
@@ -108,11 +113,9 @@ public final class KubernetesJobLauncher implements TrainLauncher {
         if (container.getEnv() != null) {
             container.getEnv().forEach(v -> vars.put(v.getName(), v));
         }
-        env.forEach((k, v) -> {
-            if (PASSED_TO_JOB.contains(k)) {
-                vars.put(k, new EnvVar(k, v, null));
-            }
-        });
+        Map<String, String> passed = new TreeMap<>(JobSecrets.forJob(env, "TRAIN_JOB_"));
+        SETTINGS.stream().filter(env::containsKey).forEach(k -> passed.put(k, env.get(k)));
+        passed.forEach((k, v) -> vars.put(k, new EnvVar(k, v, null)));
         container.setEnv(new ArrayList<>(vars.values()));
         return job;
     }

@@ -4,6 +4,10 @@ import com.mongodb.client.MongoDatabase;
 import dev.prsentinel.core.config.MongoSettings;
 import dev.prsentinel.core.http.CloudEventEndpoint;
 import dev.prsentinel.core.http.FunctionServer;
+import dev.prsentinel.core.http.HttpAnswer;
+import dev.prsentinel.core.secrets.JobSecrets;
+import dev.prsentinel.core.secrets.Rotating;
+import dev.prsentinel.core.secrets.Secrets;
 import dev.prsentinel.core.store.FunctionStore;
 import dev.prsentinel.core.store.ProcessedEvents;
 import java.io.IOException;
@@ -11,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -31,29 +36,41 @@ public final class TrainTriggerApplication implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrainTriggerApplication.class);
     /** Longer than the Job's activeDeadlineSeconds (1 h): a training that died gives the lease back. */
     private static final Duration LEASE = Duration.ofMinutes(90);
+    private static final long MAX_EVENT_BYTES = 1024 * 1024;
 
-    private final FunctionStore client;
+    private final Secrets secrets;
+    private final Rotating<Wiring> wiring;
     private final FunctionServer server;
 
-    private TrainTriggerApplication(FunctionStore client, FunctionServer server) {
-        this.client = client;
+    private TrainTriggerApplication(Secrets secrets, Rotating<Wiring> wiring, FunctionServer server) {
+        this.secrets = secrets;
+        this.wiring = wiring;
         this.server = server;
+    }
+
+    /** What is built from the store's credentials, rebuilt when they rotate. */
+    private record Wiring(FunctionStore client, CloudEventEndpoint endpoint) implements AutoCloseable {
+        @Override
+        public void close() {
+            client.close();
+        }
     }
 
     /** Starts the function with the given environment; port 0 picks a free one. */
     public static TrainTriggerApplication start(Map<String, String> env, String host, int port) throws IOException {
-        MongoSettings mongo = MongoSettings.fromEnvironment(env);
-        FunctionStore client = FunctionStore.connect(mongo, true);
+        Clock clock = Clock.systemUTC();
+        Secrets secrets = Secrets.fromEnvironment(env);
+        Rotating<Wiring> wiring = null;
         try {
-            Clock clock = Clock.systemUTC();
-            MongoDatabase db = client.client().getDatabase(mongo.database());
             TrainLauncher launcher;
             if ("kubernetes".equals(env.get("TRAIN_LAUNCHER"))) {
                 launcher = KubernetesJobLauncher.fromEnvironment(env);
             } else {
-                Map<String, String> jobEnv = new HashMap<>();
-                jobEnv.put("MONGODB_URI", mongo.connectionString());
-                jobEnv.put("MONGODB_DATABASE", mongo.database());
+                // The job reads its own secrets: from Vault, as its own role; locally, from these variables.
+                Map<String, String> jobEnv = new HashMap<>(JobSecrets.forJob(env, "TRAIN_JOB_", "MONGODB_URI",
+                        "MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD",
+                        "MLFLOW_TRACKING_TOKEN"));
+                jobEnv.put("MONGODB_DATABASE", env.getOrDefault("MONGODB_DATABASE", "prsentinel"));
                 for (String name : new String[] {"K_SINK", "MLFLOW_TRACKING_URI", "GIT_COMMIT"}) {
                     if (env.get(name) != null) {
                         jobEnv.put(name, env.get(name));
@@ -64,20 +81,40 @@ public final class TrainTriggerApplication implements AutoCloseable {
                         Path.of(env.getOrDefault("TRAIN_LOG_DIR",
                                 Path.of(System.getProperty("java.io.tmpdir"), "prsentinel-train").toString())));
             }
-            TrainTriggerHandlers handlers = new TrainTriggerHandlers(db, new TrainPolicy(
+            TrainPolicy policy = new TrainPolicy(
                     Long.parseLong(env.getOrDefault("TRAIN_MIN_NEW_ROWS", "10000")),
                     Double.parseDouble(env.getOrDefault("TRAIN_MAX_PSI", "0.25")),
-                    Duration.parse(env.getOrDefault("TRAIN_MAX_AGE", "P7D"))), launcher, LEASE, clock);
-            CloudEventEndpoint endpoint = new CloudEventEndpoint(TrainTriggerHandlers.TYPES.stream()
-                    .collect(Collectors.toMap(t -> t, t -> handlers::handle)),
-                    new ProcessedEvents(db, TrainTriggerHandlers.FUNCTION, clock), 1024 * 1024);
+                    Duration.parse(env.getOrDefault("TRAIN_MAX_AGE", "P7D")));
+            TrainLauncher jobs = launcher;
+            wiring = Rotating.of("train-trigger's store", secrets, List.of(Secrets.MONGODB_URI), s -> {
+                MongoSettings mongo = MongoSettings.fromSecrets(s, env);
+                FunctionStore client = FunctionStore.connect(mongo, true);
+                try {
+                    MongoDatabase db = client.client().getDatabase(mongo.database());
+                    TrainTriggerHandlers handlers = new TrainTriggerHandlers(db, policy, jobs, LEASE, clock);
+                    return new Wiring(client, new CloudEventEndpoint(TrainTriggerHandlers.TYPES.stream()
+                            .collect(Collectors.toMap(t -> t, t -> handlers::handle)),
+                            new ProcessedEvents(db, TrainTriggerHandlers.FUNCTION, clock), MAX_EVENT_BYTES));
+                } catch (RuntimeException e) {
+                    client.close();
+                    throw e;
+                }
+            });
+            Rotating<Wiring> events = wiring;
             // Events are all it takes: as many at once as the Service's containerConcurrency (10).
-            FunctionServer server = new FunctionServer(FunctionServer.Limits.of(endpoint.maxBodyBytes())
-                    .withEventConcurrency(10), endpoint, host, port, client::reachable);
-            LOG.info("train-trigger listening on {}", server.port());
-            return new TrainTriggerApplication(client, server);
+            FunctionServer server = new FunctionServer(FunctionServer.Limits.of(MAX_EVENT_BYTES)
+                    .withEventConcurrency(10), host, port, () -> events.use(w -> w.client().reachable(), r -> false),
+                    Map.of("/", FunctionServer.events((headers, body) -> events.use(
+                            w -> w.endpoint().handle(headers, body),
+                            reason -> HttpAnswer.error(503, "train-trigger is not ready yet (its store or secrets "
+                                    + "are unavailable); retry later")))));
+            LOG.info("train-trigger listening on {}; secrets from {}", server.port(), secrets.describe());
+            return new TrainTriggerApplication(secrets, wiring, server);
         } catch (IOException | RuntimeException e) {
-            client.close();
+            if (wiring != null) {
+                wiring.close();
+            }
+            secrets.close();
             throw e;
         }
     }
@@ -89,13 +126,12 @@ public final class TrainTriggerApplication implements AutoCloseable {
     @Override
     public void close() {
         server.close();
-        client.close();
+        wiring.close();
+        secrets.close();
     }
 
     public static void main(String[] args) throws Exception {
         Map<String, String> env = System.getenv();
-        try (TrainTriggerApplication app = start(env, "0.0.0.0", Integer.parseInt(env.getOrDefault("PORT", "8080")))) {
-            FunctionServer.awaitShutdown();
-        }
+        FunctionServer.closeOnShutdown(start(env, "0.0.0.0", Integer.parseInt(env.getOrDefault("PORT", "8080"))));
     }
 }

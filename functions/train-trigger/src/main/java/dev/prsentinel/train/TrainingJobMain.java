@@ -2,6 +2,7 @@ package dev.prsentinel.train;
 
 import dev.prsentinel.core.config.JobArguments;
 import dev.prsentinel.core.config.MongoSettings;
+import dev.prsentinel.core.secrets.Secrets;
 import dev.prsentinel.core.http.EventSink;
 import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.events.Events;
@@ -26,6 +27,7 @@ public final class TrainingJobMain {
     }
 
     public static void main(String[] args) {
+        dev.prsentinel.core.jobs.ParentWatch.start(System.getenv());
         System.exit(run(args, System.getenv(), Clock.systemUTC()));
     }
 
@@ -33,12 +35,15 @@ public final class TrainingJobMain {
         Map<String, String> options = JobArguments.parse(args);
         EventSink sink = EventSink.forUrl(env.get("K_SINK"));
         String featureSet = options.get("feature-set");
+        // From Vault as the Job's own role, or from the environment on one machine; revoked at the end.
+        Secrets secrets = null;
         try {
             if (featureSet == null || featureSet.isBlank()) {
                 throw new IllegalArgumentException("--feature-set is required");
             }
-            Tracking tracking = Tracking.forUri(env.get("MLFLOW_TRACKING_URI"), clock);
-            MongoSettings mongo = MongoSettings.fromEnvironment(env);
+            secrets = Secrets.fromEnvironment(env);
+            Tracking tracking = Tracking.fromSecrets(secrets, env, clock);
+            MongoSettings mongo = MongoSettings.fromSecrets(secrets, env);
             Map<String, String> tags = new LinkedHashMap<>();
             if (env.get("GIT_COMMIT") != null) {
                 tags.put("git_commit", env.get("GIT_COMMIT"));
@@ -67,6 +72,10 @@ public final class TrainingJobMain {
                     EventTypes.TRAIN_FAILED, TrainFailed.VERSION, TrainingJob.FUNCTION, featureSet,
                     new TrainFailed(featureSet, reason), clock));
             return 1;
+        } finally {
+            if (secrets != null) {
+                secrets.close();
+            }
         }
     }
 }

@@ -159,11 +159,23 @@ public final class FunctionServer implements AutoCloseable {
                 : HttpAnswer.error(405, "POST CloudEvents to /");
     }
 
-    /** Blocks until the JVM is asked to stop (SIGTERM from Kubernetes): a function's main waits here. */
-    public static void awaitShutdown() throws InterruptedException {
-        java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-        stop.await();
+    /**
+     * Blocks until the JVM is asked to stop (Knative's SIGTERM), and closes {@code app} inside the
+     * shutdown hook itself: the JVM waits for a hook, not for the main thread, so this is how the
+     * close (the server's drain, the Vault token's revocation) is sure to finish.
+     */
+    public static void closeOnShutdown(AutoCloseable app) throws InterruptedException {
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                app.close();
+            } catch (Exception e) {
+                LOG.warn("closing on shutdown failed: {}", e.getMessage());
+            } finally {
+                closed.countDown();
+            }
+        }, "shutdown"));
+        closed.await();
     }
 
     public int port() {

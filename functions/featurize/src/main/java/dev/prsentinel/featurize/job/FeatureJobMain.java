@@ -4,11 +4,13 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import dev.prsentinel.core.config.JobArguments;
 import dev.prsentinel.core.config.MongoSettings;
-import dev.prsentinel.core.http.EventSink;
+import dev.prsentinel.core.config.Redact;
 import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.events.Events;
 import dev.prsentinel.core.events.FeaturesReady;
 import dev.prsentinel.core.events.FeaturizeFailed;
+import dev.prsentinel.core.http.EventSink;
+import dev.prsentinel.core.secrets.Secrets;
 import dev.prsentinel.featurize.FeaturizeState;
 import io.cloudevents.CloudEvent;
 import java.time.Clock;
@@ -38,6 +40,7 @@ public final class FeatureJobMain {
     }
 
     public static void main(String[] args) {
+        dev.prsentinel.core.jobs.ParentWatch.start(System.getenv());
         System.exit(run(args, System.getenv(), Clock.systemUTC()));
     }
 
@@ -48,8 +51,12 @@ public final class FeatureJobMain {
         Instant windowEnd = null;
         String failedSet = null;
         MongoSettings mongo = null;
+        // From Vault as the job's own role, or from the environment on one machine; revoked at the end.
+        Secrets secrets = null;
         try {
-            mongo = MongoSettings.fromEnvironment(env);
+            secrets = Secrets.fromEnvironment(env);
+            mongo = MongoSettings.of(MongoSettings.fromSecrets(secrets, env).connectionString(),
+                    env.getOrDefault("MONGODB_DATABASE", "prsentinel"));
             // The options are checked before Spark starts: a bad one is a failed job with its name, not a
             // stack trace that leaves the stage's lease held until it expires.
             windowEnd = windowEnd(windowOption);
@@ -62,10 +69,17 @@ public final class FeatureJobMain {
             }
             String s3 = env.get("FEATURIZE_S3_ENDPOINT");
             if (s3 != null && !s3.isBlank()) {
-                // An S3-compatible store (MinIO, Ceph...); credentials come from the pod's identity
-                // through the default provider chain, never from the environment.
+                // An S3-compatible store (MinIO, Ceph...), with the keys from the secrets, else the pod's
+                // identity through the default provider chain; never from the environment. Spark
+                // redacts both keys wherever it prints its configuration.
                 builder.config("spark.hadoop.fs.s3a.endpoint", s3)
                         .config("spark.hadoop.fs.s3a.path.style.access", "true");
+                var access = secrets.find(Secrets.S3_ACCESS_KEY);
+                var secret = secrets.find(Secrets.S3_SECRET_KEY);
+                if (access.isPresent() && secret.isPresent()) {
+                    builder.config("spark.hadoop.fs.s3a.access.key", access.get())
+                            .config("spark.hadoop.fs.s3a.secret.key", secret.get());
+                }
             }
             SparkSession spark = builder.getOrCreate();
             try {
@@ -82,15 +96,19 @@ public final class FeatureJobMain {
                 spark.stop();
             }
         } catch (RuntimeException e) {
-            LOG.error("feature job failed", e);
+            String reason = Redact.cause(e);
+            LOG.error("feature job failed: {}", reason);
             if (mongo != null) {
                 withState(mongo, FeaturizeState::release);
             }
-            String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
             sink.send(Events.create(Events.derivedId("featurize.failed", windowOption, reason),
                     EventTypes.FEATURIZE_FAILED, FeaturizeFailed.VERSION, FUNCTION, null,
                     new FeaturizeFailed(failedSet, windowEnd, reason), clock));
             return 1;
+        } finally {
+            if (secrets != null) {
+                secrets.close();
+            }
         }
     }
 
