@@ -157,15 +157,10 @@ class KnativeManifestsTest {
             Map<String, Object> container = ((List<Map<String, Object>>) ((Map<String, Object>) template.get("spec"))
                     .get("containers")).get(0);
             assertThat(container).containsKeys("readinessProbe", "livenessProbe");
-            // Secrets come from Vault at run time; nothing secret is set in a manifest.
+            // Secrets come from Vault at run time; VaultInManifestsTest holds each variable to the list
+            // of those known not to be secret.
             List<Map<String, Object>> env = (List<Map<String, Object>>) container.getOrDefault("env", List.of());
             env.forEach(e -> assertThat(e).doesNotContainKey("valueFrom"));
-            // A *_FILE variable names where a mounted secret is, never the secret itself.
-            env.stream().map(e -> e.get("name").toString()).filter(name -> !name.endsWith("_FILE")).forEach(
-                    name -> assertThat(name)
-                            .doesNotContainPattern("(^|_)(TOKEN|PASSWORD|SECRET|KEY|MONGODB_URI)($|_)"));
-            env.stream().filter(e -> e.get("name").toString().endsWith("_FILE")).forEach(e -> assertThat(
-                    e.get("value").toString()).startsWith("/var/run/secrets/"));
         }
     }
 
