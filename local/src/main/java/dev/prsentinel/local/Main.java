@@ -28,7 +28,10 @@ public final class Main {
 
     private static final String USAGE = """
             usage: prsentinel <command> [options]
-              demo [--prs N] [--seed S]     synthetic PRs through the broker into the store, then a summary
+              demo [--prs N] [--seed S] [--vault]
+                                            synthetic PRs through the broker into the store, then a summary;
+                                            --vault: the functions read their secrets from OpenBao (a dev
+                                            server, or VAULT_ADDR with an admin VAULT_TOKEN)
               import FILE                   JSON lines of GitHub PR objects (.jsonl) or the pullreqs CSV (.csv[.gz])
               sync --repo owner/name [--since ISO-TIME]
                                             backfill from GitHub's API (GITHUB_TOKEN, GITHUB_API_URL are read)
@@ -56,7 +59,9 @@ public final class Main {
         Map<String, String> options = new HashMap<>();
         List<String> positional = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
-            if (args[i].startsWith("--")) {
+            if (args[i].equals("--vault")) {
+                options.put("vault", "true");
+            } else if (args[i].startsWith("--")) {
                 if (i + 1 >= args.length) {
                     console.line("option %s needs a value%n%s", args[i], USAGE);
                     return 2;
@@ -91,7 +96,7 @@ public final class Main {
     private static int demo(Map<String, String> options, Path dataDir, Console console) throws Exception {
         Instant start = Instant.now();
         Demo.Result result = Demo.run(new Demo.Options(Integer.parseInt(options.getOrDefault("prs", "2000")),
-                Long.parseLong(options.getOrDefault("seed", "42")), dataDir), console);
+                Long.parseLong(options.getOrDefault("seed", "42")), dataDir, options.containsKey("vault")), console);
         Demo.print(result, dataDir, console);
         console.line("done in %.1f s", Duration.between(start, Instant.now()).toMillis() / 1000.0);
         return "complete".equals(result.syncStatus()) ? 0 : 1;

@@ -2,17 +2,13 @@ package dev.prsentinel.core.testing;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.prsentinel.core.Json;
+import dev.prsentinel.core.secrets.DevTokens;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.Signature;
-import java.time.Instant;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -30,15 +26,12 @@ public final class ServiceAccountIssuer implements AutoCloseable {
 
     public static final String AUDIENCE = "vault";
 
-    private final KeyPair keys;
+    private final DevTokens tokens = new DevTokens();
     private final HttpServer server;
     private final Set<String> revoked = ConcurrentHashMap.newKeySet();
     private final Map<String, String> issued = new ConcurrentHashMap<>();
 
     public ServiceAccountIssuer() throws Exception {
-        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-        generator.initialize(2048);
-        keys = generator.generateKeyPair();
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/apis/authentication.k8s.io/v1/tokenreviews", exchange -> {
             Map<?, ?> review = Json.mapper().readValue(exchange.getRequestBody(), Map.class);
@@ -73,31 +66,13 @@ public final class ServiceAccountIssuer implements AutoCloseable {
 
     /** The public key in PEM, for auth/jwt/config's jwt_validation_pubkeys. */
     public String publicKeyPem() {
-        return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(keys.getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n";
+        return tokens.publicKeyPem();
     }
 
     /** A token for namespace/account, valid for an hour, as the kubelet projects one. */
-    public String token(String namespace, String account) throws Exception {
-        long now = Instant.now().getEpochSecond();
-        String subject = "system:serviceaccount:" + namespace + ":" + account;
-        Map<String, Object> claims = new LinkedHashMap<>();
-        claims.put("iss", "https://kubernetes.default.svc");
-        claims.put("sub", subject);
-        claims.put("aud", java.util.List.of(AUDIENCE));
-        claims.put("iat", now);
-        claims.put("nbf", now);
-        claims.put("exp", now + 3600);
-        claims.put("kubernetes.io", Map.of("namespace", namespace, "serviceaccount",
-                Map.of("name", account, "uid", "uid-" + account)));
-        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
-        String signingInput = b64.encodeToString(Json.mapper().writeValueAsBytes(Map.of("alg", "RS256", "typ", "JWT")))
-                + "." + b64.encodeToString(Json.mapper().writeValueAsBytes(claims));
-        Signature rsa = Signature.getInstance("SHA256withRSA");
-        rsa.initSign(keys.getPrivate());
-        rsa.update(signingInput.getBytes(StandardCharsets.US_ASCII));
-        String jwt = signingInput + "." + b64.encodeToString(rsa.sign());
-        issued.put(jwt, subject);
+    public String token(String namespace, String account) {
+        String jwt = tokens.token(namespace, account, AUDIENCE, java.time.Duration.ofHours(1));
+        issued.put(jwt, "system:serviceaccount:" + namespace + ":" + account);
         return jwt;
     }
 
