@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * featurize.failed itself, and features.ready comes back here to re-check, so PRs that arrived
  * while a set was built are not left waiting for the next event.
  */
-public final class FeaturizeHandlers {
+public final class FeaturizeHandlers implements java.util.function.Function<CloudEvent, CloudEvent> {
 
     private static final Logger LOG = LoggerFactory.getLogger(FeaturizeHandlers.class);
     public static final String FUNCTION = "featurize";
@@ -48,6 +48,16 @@ public final class FeaturizeHandlers {
         this.launcher = launcher;
         this.lease = lease;
         this.clock = clock;
+    }
+
+
+    /**
+     * The function as Spring Cloud Function (and any Function host) calls it: the reply, or null when
+     * there is none.
+     */
+    @Override
+    public CloudEvent apply(CloudEvent event) {
+        return handle(event).orElse(null);
     }
 
     public Optional<CloudEvent> handle(CloudEvent event) {

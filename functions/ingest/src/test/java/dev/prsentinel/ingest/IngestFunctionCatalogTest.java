@@ -2,11 +2,11 @@ package dev.prsentinel.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.http.EventSink;
 import dev.prsentinel.core.store.PullRequestStore;
 import dev.prsentinel.core.testing.EmbeddedMongo;
+import dev.prsentinel.core.testing.FunctionCatalogs;
 import dev.prsentinel.core.testing.MutableClock;
 import dev.prsentinel.core.testing.SharedData;
 import dev.prsentinel.ingest.github.GitHubBackfill;
@@ -16,18 +16,9 @@ import io.cloudevents.core.builder.CloudEventBuilder;
 import java.net.URI;
 import java.nio.file.Files;
 import java.time.Instant;
-import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.springframework.cloud.function.context.FunctionCatalog;
-import org.springframework.cloud.function.context.FunctionRegistration;
-import org.springframework.cloud.function.context.catalog.FunctionTypeUtils;
-import org.springframework.cloud.function.context.catalog.SimpleFunctionRegistry;
-import org.springframework.cloud.function.json.JacksonMapper;
-import org.springframework.core.convert.support.DefaultConversionService;
-import org.springframework.messaging.converter.CompositeMessageConverter;
-import org.springframework.messaging.converter.MappingJackson2MessageConverter;
 
 /**
  * ingest's logic is a plain {@code Function<CloudEvent, CloudEvent>}: registered in Spring Cloud
@@ -46,14 +37,8 @@ class IngestFunctionCatalogTest {
         GitHubBackfill backfill = new GitHubBackfill(GitHubBackfill.Settings.defaults("http://127.0.0.1:9", null),
                 store, new SyncStateStore(mongo.database()), clock, d -> { });
         try (SyncJobs jobs = new SyncJobs(backfill, EventSink.forUrl(null), clock)) {
-            SimpleFunctionRegistry registry = new SimpleFunctionRegistry(new DefaultConversionService(),
-                    new CompositeMessageConverter(List.of(new MappingJackson2MessageConverter())),
-                    new JacksonMapper(new ObjectMapper()));
-            registry.register(new FunctionRegistration<>(new IngestHandlers(store, jobs, clock),
-                    IngestHandlers.FUNCTION).type(FunctionTypeUtils.functionType(CloudEvent.class, CloudEvent.class)));
-            FunctionCatalog catalog = registry;
-            Function<CloudEvent, CloudEvent> function = catalog.lookup(IngestHandlers.FUNCTION);
-            assertThat(function).isNotNull();
+            Function<CloudEvent, CloudEvent> function = FunctionCatalogs.lookup(IngestHandlers.FUNCTION,
+                    new IngestHandlers(store, jobs, clock));
 
             byte[] body = Files.readAllBytes(SharedData.require("fixtures/webhooks/pull_request.opened.12.json"));
             CloudEvent delivery = CloudEventBuilder.v1().withId("scf-1")

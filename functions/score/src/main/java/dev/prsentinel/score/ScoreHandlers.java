@@ -24,7 +24,7 @@ import java.util.Set;
  * holds no model at all yet (before the first training) it accepts the event unscored (202, counted
  * in /metrics), since retries could not help: dead letters would only pile up.
  */
-final class ScoreHandlers {
+final class ScoreHandlers implements java.util.function.Function<CloudEvent, CloudEvent> {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ScoreHandlers.class);
 
@@ -47,6 +47,16 @@ final class ScoreHandlers {
     /** pr.ingested events accepted without a model to score them. */
     long unscored() {
         return unscored.sum();
+    }
+
+
+    /**
+     * The function as Spring Cloud Function (and any Function host) calls it: the reply, or null when
+     * there is none.
+     */
+    @Override
+    public CloudEvent apply(CloudEvent event) {
+        return handle(event).orElse(null);
     }
 
     Optional<CloudEvent> handle(CloudEvent event) {

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * trained, nothing registered). Its own model.trained and train.failed come back here: the newest
  * ready set is checked again, so a set that arrived while a training ran is not left waiting.
  */
-public final class TrainTriggerHandlers {
+public final class TrainTriggerHandlers implements java.util.function.Function<CloudEvent, CloudEvent> {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainTriggerHandlers.class);
     public static final String FUNCTION = TrainingJob.FUNCTION;
@@ -58,6 +58,16 @@ public final class TrainTriggerHandlers {
         this.launcher = launcher;
         this.lease = lease;
         this.clock = clock;
+    }
+
+
+    /**
+     * The function as Spring Cloud Function (and any Function host) calls it: the reply, or null when
+     * there is none.
+     */
+    @Override
+    public CloudEvent apply(CloudEvent event) {
+        return handle(event).orElse(null);
     }
 
     public Optional<CloudEvent> handle(CloudEvent event) {
