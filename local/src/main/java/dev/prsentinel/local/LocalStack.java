@@ -45,8 +45,14 @@ public final class LocalStack implements AutoCloseable {
      * @param manifests      knative/ on disk, or null for the copy built into the jar
      * @param githubEndpoint GitHub's API root for backfills
      * @param githubToken    a token, or null
+     * @param vault          the functions read their secrets from OpenBao ({@link LocalVault}), not
+     *                       from their environment
      */
-    public record Options(Path dataDir, Path manifests, String githubEndpoint, String githubToken) {
+    public record Options(Path dataDir, Path manifests, String githubEndpoint, String githubToken, boolean vault) {
+
+        public Options(Path dataDir, Path manifests, String githubEndpoint, String githubToken) {
+            this(dataDir, manifests, githubEndpoint, githubToken, false);
+        }
     }
 
     private final EmbeddedStore store;
@@ -60,6 +66,7 @@ public final class LocalStack implements AutoCloseable {
     private TrainTriggerApplication trainTrigger;
     private ScoreApplication score;
     private TrackingChoice tracking;
+    private LocalVault vault;
 
     private LocalStack(EmbeddedStore store, LocalBroker broker, String webhookSecret) {
         this.store = store;
@@ -72,10 +79,14 @@ public final class LocalStack implements AutoCloseable {
         EmbeddedStore store = new EmbeddedStore(options.dataDir());
         LocalStack stack = null;
         try {
+            releaseAbandonedLeases(store);
             KnativeManifests manifests = options.manifests() == null ? KnativeManifests.fromClasspath()
                     : KnativeManifests.fromDirectory(options.manifests());
             LocalBroker broker = new LocalBroker(manifests, BROKER, options.dataDir().resolve("dead-letters")).start();
             stack = new LocalStack(store, broker, newWebhookSecret());
+            if (options.vault()) {
+                stack.vault = LocalVault.start(options.dataDir(), System.getenv());
+            }
             stack.startIngest(options);
             stack.startFeaturize(options.dataDir());
             stack.startTrainTrigger(options.dataDir());
@@ -92,20 +103,51 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /**
+     * The embedded store is open in one process at a time (its file is locked), so a feature job's or
+     * a training's lease found in it belongs to a run that ended, a kill -9 among them, and its jobs
+     * ended with it (ParentWatch). Without this, the next run would wait out the lease (up to 90
+     * minutes) and never train the set the killed run had started.
+     */
+    private static void releaseAbandonedLeases(EmbeddedStore store) {
+        var db = store.client().getDatabase(store.settings().database());
+        java.time.Instant now = java.time.Instant.now();
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LocalStack.class);
+        new dev.prsentinel.train.TrainState(db).abandon("the run that trained it ended before the training did", now)
+                .ifPresent(set -> log.warn("a training of {} was cut short by the end of an earlier run: it may "
+                        + "run again", set));
+        dev.prsentinel.featurize.FeaturizeState featurize = new dev.prsentinel.featurize.FeaturizeState(db);
+        if (featurize.leased()) {
+            featurize.release();
+            log.warn("a feature job was cut short by the end of an earlier run: the next check starts another");
+        }
+        // Its set, left "building": failed, so the next job for the same PRs builds it again.
+        long building = db.getCollection("feature_sets").updateMany(
+                com.mongodb.client.model.Filters.eq("status", "building"),
+                com.mongodb.client.model.Updates.combine(com.mongodb.client.model.Updates.set("status", "failed"),
+                        com.mongodb.client.model.Updates.set("reason", "the run that built it ended first")))
+                .getModifiedCount();
+        if (building > 0) {
+            log.warn("{} feature set(s) left building by an earlier run marked failed, to be built again", building);
+        }
+    }
+
+    /**
      * ingest with both of its roles in this JVM: the webhook receiver hands GitHub's deliveries to the
      * broker, which routes them by knative/'s Triggers to ingest's CloudEvent route, as in a cluster.
      */
     private void startIngest(Options options) throws IOException {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("INGEST_ROUTES", "all");
-        env.put("MONGODB_URI", store.settings().connectionString());
         env.put("MONGODB_DATABASE", store.settings().database());
         env.put("K_SINK", broker.url().toString());
         env.put("GITHUB_API_URL", options.githubEndpoint());
+        Map<String, String> secrets = new LinkedHashMap<>();
+        secrets.put("MONGODB_URI", store.settings().connectionString());
         if (options.githubToken() != null) {
-            env.put("GITHUB_TOKEN", options.githubToken());
+            secrets.put("GITHUB_TOKEN", options.githubToken());
         }
-        env.put("GITHUB_WEBHOOK_SECRET", webhookSecret);
+        secrets.put("GITHUB_WEBHOOK_SECRET", webhookSecret);
+        env.putAll(secrets("ingest", secrets));
         ingest = IngestApplication.start(env, "127.0.0.1", 0);
         broker.registerService("ingest", "http://127.0.0.1:" + ingest.port());
     }
@@ -139,8 +181,8 @@ public final class LocalStack implements AutoCloseable {
      * which the build writes to functions/featurize/target/job-classpath.txt.
      */
     private void startFeaturize(Path dataDir) throws IOException {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("MONGODB_URI", store.settings().connectionString());
+        Map<String, String> env = new LinkedHashMap<>(secrets("featurize",
+                Map.of("MONGODB_URI", store.settings().connectionString())));
         env.put("MONGODB_DATABASE", store.settings().database());
         env.put("K_SINK", broker.url().toString());
         env.put("FEATURIZE_OUTPUT", dataDir.resolve("features").toAbsolutePath().toString());
@@ -157,11 +199,10 @@ public final class LocalStack implements AutoCloseable {
      */
     private void startTrainTrigger(Path dataDir) throws IOException {
         tracking = TrackingChoice.choose(dataDir, System.getenv());
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("MONGODB_URI", store.settings().connectionString());
+        Map<String, String> env = new LinkedHashMap<>(secrets("train-trigger",
+                Map.of("MONGODB_URI", store.settings().connectionString(), "MLFLOW_TRACKING_URI", tracking.uri())));
         env.put("MONGODB_DATABASE", store.settings().database());
         env.put("K_SINK", broker.url().toString());
-        env.put("MLFLOW_TRACKING_URI", tracking.uri());
         // One machine, a compressed timeline: every new feature set is worth a training.
         env.put("TRAIN_MIN_NEW_ROWS", "1");
         env.put("TRAIN_JOB_CLASSPATH", jobClasspath("train-trigger", "PRSENTINEL_TRAIN_CLASSPATH"));
@@ -172,15 +213,27 @@ public final class LocalStack implements AutoCloseable {
 
     /** score serves the registry's champion; until the first training it has none and scores nothing. */
     private void startScore(Path dataDir) throws IOException {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("MONGODB_URI", store.settings().connectionString());
+        Map<String, String> env = new LinkedHashMap<>(secrets("score",
+                Map.of("MONGODB_URI", store.settings().connectionString(), "MLFLOW_TRACKING_URI", tracking.uri())));
         env.put("MONGODB_DATABASE", store.settings().database());
-        env.put("MLFLOW_TRACKING_URI", tracking.uri());
         env.put("MODEL_ALIAS", "champion");
         env.put("MODEL_CACHE_DIR", dataDir.resolve("model-cache").toAbsolutePath().toString());
         env.put("MODEL_RETRY", "PT1S");
         score = ScoreApplication.start(env, "127.0.0.1", 0);
         broker.registerService("score", "http://127.0.0.1:" + score.port());
+    }
+
+    /**
+     * A function's secrets, given as environment variables: as they are, or (demo --vault) written to
+     * OpenBao and replaced by the VAULT_* settings it logs in with, as in a cluster.
+     */
+    private Map<String, String> secrets(String workload, Map<String, String> secrets) throws IOException {
+        return vault == null ? secrets : vault.workload(workload, secrets);
+    }
+
+    /** Where the functions' secrets are: the environment, or OpenBao's address. */
+    public String secretsSource() {
+        return vault == null ? "the environment" : "OpenBao at " + vault.address();
     }
 
     /** The score function's address, for clients. */
@@ -230,7 +283,24 @@ public final class LocalStack implements AutoCloseable {
         return Tracking.forUri(tracking.uri(), Clock.systemUTC());
     }
 
-    /** Whether a training holds the lease (is running). */
+    /**
+     * Announces a ready feature set to train-trigger again, as a new features.ready: for a set whose
+     * announcement was handled by a run killed before its training was recorded (the embedded store
+     * may lose its last second of writes to a kill -9), which nothing else would train.
+     */
+    public void announceFeatureSet(Document set) {
+        java.time.Instant created = set.getDate("created_at") == null ? java.time.Instant.now()
+                : set.getDate("created_at").toInstant();
+        io.cloudevents.CloudEvent ready = dev.prsentinel.core.events.Events.create(
+                "local-reannounce-" + java.util.UUID.randomUUID(), dev.prsentinel.core.events.EventTypes.FEATURES_READY,
+                dev.prsentinel.core.events.FeaturesReady.VERSION, "featurize", set.getString("_id"),
+                new dev.prsentinel.core.events.FeaturesReady(set.getString("_id"),
+                        ((Number) set.get("spec_version")).intValue(), ((Number) set.get("rows")).longValue(),
+                        ((Number) set.get("rejected")).longValue(), set.getString("location"), created,
+                        java.util.List.of()), Clock.systemUTC());
+        post(ready);
+    }
+
     public boolean trainingRunning() {
         return leaseHeld("training_state", "lease");
     }
@@ -249,6 +319,32 @@ public final class LocalStack implements AutoCloseable {
 
     public LocalBroker broker() {
         return broker;
+    }
+
+    /**
+     * Sends featurize's scheduled ping through the broker, as knative/featurize/pingsource.yaml's
+     * PingSource does: featurize then checks whether a set is due.
+     */
+    public void pingFeaturize() {
+        io.cloudevents.CloudEvent ping = io.cloudevents.core.builder.CloudEventBuilder.v1()
+                .withId("local-ping-" + java.util.UUID.randomUUID())
+                .withSource(URI.create("/apis/v1/namespaces/default/pingsources/featurize-schedule"))
+                .withType(dev.prsentinel.core.events.EventTypes.PING).withExtension("prsentineljob", "featurize")
+                .withDataContentType("application/json")
+                .withData("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)).build();
+        post(ping);
+    }
+
+    private void post(io.cloudevents.CloudEvent event) {
+        try {
+            dev.prsentinel.core.http.CloudEventHttp.send(java.net.http.HttpClient.newHttpClient(), broker.url(), event,
+                    Duration.ofSeconds(10));
+        } catch (java.io.IOException e) {
+            org.slf4j.LoggerFactory.getLogger(LocalStack.class).warn("{} was not delivered to the broker: {}",
+                    event.getType(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public EmbeddedStore store() {
@@ -340,6 +436,10 @@ public final class LocalStack implements AutoCloseable {
         int stopped = ChildJvm.stopAll(Duration.ofSeconds(10));
         if (stopped > 0) {
             org.slf4j.LoggerFactory.getLogger(LocalStack.class).info("stopped {} job(s) still running", stopped);
+        }
+        // Last: the functions revoke their tokens as they close.
+        if (vault != null) {
+            vault.close();
         }
         store.close();
     }

@@ -73,4 +73,9 @@ public final class FeaturizeState {
     public void release() {
         collection.updateOne(Filters.eq("_id", ID), Updates.unset("lease_until"));
     }
+
+    /** Whether a job holds the lease (expired or not). */
+    public boolean leased() {
+        return collection.find(Filters.and(Filters.eq("_id", ID), Filters.exists("lease_until"))).first() != null;
+    }
 }

@@ -10,6 +10,7 @@ import dev.prsentinel.core.store.TrainingReference;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.Optional;
 import org.bson.Document;
 
 /**
@@ -111,6 +112,23 @@ public final class TrainState {
             }
         }
         releaseLease(featureSetId);
+    }
+
+    /**
+     * Gives up the training that holds the lease, if any: its set is recorded as failed with
+     * {@code reason} (so a later check may train it again) and the lease is freed. For a runtime
+     * that knows the holder is dead: the local one, whose store no other process can have open.
+     *
+     * @return the set that was abandoned
+     */
+    public Optional<String> abandon(String reason, Instant now) {
+        Document lease = collection.find(Filters.and(Filters.eq("_id", LEASE), Filters.exists("lease_until"))).first();
+        if (lease == null || lease.getString("feature_set_id") == null) {
+            return Optional.empty();
+        }
+        String set = lease.getString("feature_set_id");
+        failed(set, reason, now);
+        return Optional.of(set);
     }
 
     /** How a set's training went: status (started, trained, failed), run, version, alias, reason; or null. */

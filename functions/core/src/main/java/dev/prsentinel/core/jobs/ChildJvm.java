@@ -69,6 +69,8 @@ public final class ChildJvm {
         Files.createDirectories(log.toAbsolutePath().getParent());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(env);
+        // The job stops when this JVM does, however it ends (ParentWatch).
+        builder.environment().put(ParentWatch.VARIABLE, String.valueOf(ProcessHandle.current().pid()));
         Process process = builder.start();
         RUNNING.add(process);
         process.onExit().thenAccept(p -> {

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -84,8 +85,10 @@ public final class OpenBaoDevServer implements AutoCloseable {
         new SecureRandom().nextBytes(random);
         String root = "dev-" + HexFormat.of().formatHex(random);
         Path log = dir.resolve("openbao-" + port + ".log");
-        ProcessBuilder builder = new ProcessBuilder(binary, "server", "-dev", "-dev-root-token-id=" + root,
-                "-dev-listen-address=127.0.0.1:" + port, "-dev-no-store-token")
+        // Stopped with this JVM, even a kill -9 of it (ParentWatch's watchdog).
+        ProcessBuilder builder = new ProcessBuilder(dev.prsentinel.core.jobs.ParentWatch.command(List.of(binary,
+                "server", "-dev", "-dev-root-token-id=" + root, "-dev-listen-address=127.0.0.1:" + port,
+                "-dev-no-store-token")))
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("VAULT_") || k.startsWith("BAO_"));
         builder.environment().put("HOME", dir.toAbsolutePath().toString());
@@ -164,6 +167,7 @@ public final class OpenBaoDevServer implements AutoCloseable {
     /** Stops the server (a dev server keeps nothing: a new one starts empty). */
     @Override
     public void close() {
+        process.descendants().forEach(ProcessHandle::destroy);
         process.destroy();
         try {
             process.waitFor();

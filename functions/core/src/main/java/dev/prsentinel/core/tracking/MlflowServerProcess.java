@@ -79,6 +79,10 @@ public final class MlflowServerProcess implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         if (adminPassword != null) {
             builder.command().addAll(java.util.List.of("--app-name", "basic-auth"));
+        }
+        // Stopped with this JVM, even a kill -9 of it (ParentWatch's watchdog).
+        builder.command(dev.prsentinel.core.jobs.ParentWatch.command(builder.command()));
+        if (adminPassword != null) {
             Path ini = dir.resolve("basic_auth.ini");
             Files.writeString(ini, "[mlflow]\ndefault_permission = READ\ndatabase_uri = sqlite:///"
                     + dir.toAbsolutePath().resolve("basic_auth.db") + "\nadmin_username = admin\nadmin_password = "

@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -60,6 +61,13 @@ import org.bson.Document;
  * same core code the score function uses: about 250 bytes a row, comfortable up to a few million.
  */
 public final class FeatureJob {
+
+    /**
+     * A set "building" for longer than featurize's lease (FeaturizeApplication: 1 h) has no live job:
+     * the lease that job ran under has expired.
+     */
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FeatureJob.class);
+    static final Duration ABANDONED_AFTER = Duration.ofHours(1);
 
     public static final String COLLECTION = "feature_sets";
     private static final int MAX_REJECTIONS = 10;
@@ -146,12 +154,27 @@ public final class FeatureJob {
         }
     }
 
-    /** Takes the id for this job: a new record, or a failed one retried. False when another job holds it. */
+    /**
+     * Takes the id for this job: a new record, a failed one retried, or one still "building" since
+     * before {@link #ABANDONED_AFTER}, whose job died without a word (a killed driver pod). False when
+     * another job holds it.
+     */
     private static boolean claim(MongoCollection<Document> sets, String id, Document existing, Clock clock) {
         if (existing != null) {
+            Date started = existing.getDate("started_at");
+            boolean abandoned = "building".equals(existing.getString("status")) && started != null
+                    && started.toInstant().isBefore(clock.instant().minus(ABANDONED_AFTER));
+            if (abandoned) {
+                LOG.warn("feature set {} was left building since {} by a job that died: taking it over", id,
+                        started.toInstant());
+                return sets.updateOne(Filters.and(Filters.eq("_id", id), Filters.eq("status", "building"),
+                        Filters.eq("started_at", started)), Updates.set("started_at", Date.from(clock.instant())))
+                        .getModifiedCount() == 1;
+            }
             return "failed".equals(existing.getString("status")) && sets.updateOne(
                     Filters.and(Filters.eq("_id", id), Filters.eq("status", "failed")),
-                    Updates.set("status", "building")).getModifiedCount() == 1;
+                    Updates.combine(Updates.set("status", "building"),
+                            Updates.set("started_at", Date.from(clock.instant())))).getModifiedCount() == 1;
         }
         try {
             sets.insertOne(new Document("_id", id).append("status", "building")
