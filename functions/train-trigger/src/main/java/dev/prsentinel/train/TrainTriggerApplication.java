@@ -4,7 +4,6 @@ import com.mongodb.client.MongoDatabase;
 import dev.prsentinel.core.config.MongoSettings;
 import dev.prsentinel.core.http.CloudEventEndpoint;
 import dev.prsentinel.core.http.FunctionServer;
-import dev.prsentinel.core.http.HttpAnswer;
 import dev.prsentinel.core.secrets.JobSecrets;
 import dev.prsentinel.core.secrets.Rotating;
 import dev.prsentinel.core.secrets.Secrets;
@@ -100,14 +99,9 @@ public final class TrainTriggerApplication implements AutoCloseable {
                     throw e;
                 }
             });
-            Rotating<Wiring> events = wiring;
             // Events are all it takes: as many at once as the Service's containerConcurrency (10).
-            FunctionServer server = new FunctionServer(FunctionServer.Limits.of(MAX_EVENT_BYTES)
-                    .withEventConcurrency(10), host, port, () -> events.use(w -> w.client().reachable(), r -> false),
-                    Map.of("/", FunctionServer.events((headers, body) -> events.use(
-                            w -> w.endpoint().handle(headers, body),
-                            reason -> HttpAnswer.error(503, "train-trigger is not ready yet (its store or secrets "
-                                    + "are unavailable); retry later")))));
+            FunctionServer server = FunctionServer.forEvents("train-trigger", FunctionServer.Limits.of(MAX_EVENT_BYTES)
+                    .withEventConcurrency(10), host, port, wiring, w -> w.client().reachable(), Wiring::endpoint);
             LOG.info("train-trigger listening on {}; secrets from {}", server.port(), secrets.describe());
             return new TrainTriggerApplication(secrets, wiring, server);
         } catch (IOException | RuntimeException e) {

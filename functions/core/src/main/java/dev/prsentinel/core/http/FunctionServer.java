@@ -153,6 +153,20 @@ public final class FunctionServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The server of a function that takes only CloudEvents, over what it built from its secrets: "/"
+     * goes to the current generation's endpoint (a 503 naming the function while there is none), and
+     * readiness follows {@code ready}.
+     */
+    public static <T extends AutoCloseable> FunctionServer forEvents(String function, Limits limits, String host,
+            int port, dev.prsentinel.core.secrets.Rotating<T> wiring, java.util.function.Predicate<T> ready,
+            java.util.function.Function<T, CloudEventEndpoint> endpoint) throws IOException {
+        return new FunctionServer(limits, host, port, () -> wiring.use(ready::test, reason -> false),
+                Map.of("/", events((headers, body) -> wiring.use(w -> endpoint.apply(w).handle(headers, body),
+                        reason -> HttpAnswer.error(503, function + " is not ready yet (its store or secrets are "
+                                + "unavailable); retry later")))));
+    }
+
     /** The "/" route: CloudEvents by POST, to {@code endpoint}. */
     public static Route events(java.util.function.BiFunction<Headers, byte[], HttpAnswer> endpoint) {
         return (method, query, headers, body) -> "POST".equals(method) ? endpoint.apply(headers, body)
