@@ -27,6 +27,13 @@ java -cp "$bench_cp" dev.prsentinel.benchmarks.ScoreBenchFixtures body "$work/bo
 opts="-Xmx96m -Xss512k -XX:+UseSerialGC -XX:MaxMetaspaceSize=64m"
 phases() { vegeta encode --to csv "$1" > "$1.csv"; python3 benchmarks/lib/phases.py "$1.csv" "$2" \
   before:0:10 fault:10:20 after:20:30; }
+# probe URL OUT: 60 probes, one every 0.5 s (the run's 30 s), each status (000: no answer) a line of OUT.
+probe() {
+  for _ in $(seq 60); do
+    curl -s -m 2 -o /dev/null -w '%{http_code}\n' "$1" || echo 000
+    sleep 0.5
+  done > "$2"
+}
 first_ns() { vegeta encode --to csv "$1" | awk -F, 'NR == 1 || $1 < m {m = $1} END {print m}'; }
 
 echo "== machine: $(nproc) cores, $(java -version 2>&1 | head -1), $(date -u +%FT%TZ); $rate req/s"
@@ -39,10 +46,7 @@ PORT=$port MODEL_DIR="$work/model" taskset -c 1 java $opts -cp "$score_cp" dev.p
 until curl -sf "http://127.0.0.1:$port/health/readiness" >/dev/null; do sleep 0.1; done
 printf 'POST http://127.0.0.1:%s/score\nContent-Type: application/json\n@%s\n' "$port" "$work/body.json" |
   taskset -c 0 vegeta attack -rate="$rate/s" -duration=30s -timeout=10s > "$work/a.bin" & attack=$!
-( for _ in $(seq 60); do
-    curl -s -m 2 -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$port/health/liveness" || echo 000
-    sleep 0.5
-  done > "$work/a-liveness.txt" ) & probe=$!
+probe "http://127.0.0.1:$port/health/liveness" "$work/a-liveness.txt" & probe=$!
 sleep 10
 taskset -c 0 python3 - "$port" 50 10 <<'PY' > "$work/a-slow.txt"
 import socket, sys, time
@@ -119,10 +123,7 @@ env "${score_vault_env[@]}" PORT=$port MODEL_DIR="$work/model" VAULT_REFRESH=PT2
 until curl -sf "http://127.0.0.1:$port/health/readiness" >/dev/null; do sleep 0.1; done
 printf 'POST http://127.0.0.1:%s/score\nContent-Type: application/json\n@%s\n' "$port" "$work/body.json" |
   taskset -c 0 vegeta attack -rate="$rate/s" -duration=30s -timeout=10s > "$work/c.bin" & attack=$!
-( for _ in $(seq 60); do
-    curl -s -m 2 -o /dev/null -w '%{http_code}\n' "http://127.0.0.1:$port/health/readiness" || echo 000
-    sleep 0.5
-  done > "$work/c-ready.txt" ) & probe=$!
+probe "http://127.0.0.1:$port/health/readiness" "$work/c-ready.txt" & probe=$!
 sleep 10; kill -STOP "$bao_pid"; sleep 10; kill -CONT "$bao_pid"
 wait "$attack" "$probe"
 phases "$work/c.bin" "$(first_ns "$work/c.bin")"

@@ -11,6 +11,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.spark.launcher.InProcessLauncher;
 import org.apache.spark.launcher.SparkAppHandle;
 import org.slf4j.Logger;
@@ -35,10 +37,11 @@ import org.slf4j.LoggerFactory;
 public final class KubernetesLauncher implements JobLauncher {
 
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesLauncher.class);
+    /** Not secret, passed as they are; the VAULT_* are the driver's own role's (FEATURIZE_JOB_VAULT_*). */
+    private static final List<String> SETTINGS = List.of("K_SINK", "MONGODB_DATABASE", "FEATURIZE_S3_ENDPOINT");
     /** The environment a driver pod may receive from the function. */
-    public static final Set<String> PASSED_TO_DRIVER = Set.of("VAULT_ADDR", "VAULT_ROLE", "VAULT_SECRET_PATH",
-            "VAULT_AUTH_METHOD", "VAULT_AUTH_MOUNT", "VAULT_JWT_FILE", "VAULT_CACERT", "VAULT_REFRESH", "VAULT_TIMEOUT",
-            "K_SINK", "MONGODB_DATABASE", "FEATURIZE_S3_ENDPOINT");
+    public static final Set<String> PASSED_TO_DRIVER = Stream.concat(JobSecrets.VAULT_VARIABLES.stream(),
+            SETTINGS.stream()).collect(Collectors.toUnmodifiableSet());
 
     /**
      * Settings.
@@ -114,7 +117,7 @@ public final class KubernetesLauncher implements JobLauncher {
                     .setConf("spark.executor.instances", String.valueOf(settings.executors()))
                     .setConf("spark.ui.enabled", "false");
             Map<String, String> driverEnv = new java.util.TreeMap<>(JobSecrets.forJob(env, "FEATURIZE_JOB_"));
-            for (String key : List.of("K_SINK", "MONGODB_DATABASE", "FEATURIZE_S3_ENDPOINT")) {
+            for (String key : SETTINGS) {
                 if (env.get(key) != null) {
                     driverEnv.put(key, env.get(key));
                 }

@@ -1,7 +1,7 @@
 package dev.prsentinel.train;
 
-import io.fabric8.kubernetes.api.model.Container;
 import dev.prsentinel.core.secrets.JobSecrets;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -19,6 +19,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,13 +38,12 @@ import org.slf4j.LoggerFactory;
 public final class KubernetesJobLauncher implements TrainLauncher {
 
     private static final Logger LOG = LoggerFactory.getLogger(KubernetesJobLauncher.class);
-    /** The environment a training Job may receive from the function. */
-    public static final Set<String> PASSED_TO_JOB = Set.of("VAULT_ADDR", "VAULT_ROLE", "VAULT_SECRET_PATH",
-            "VAULT_AUTH_METHOD", "VAULT_AUTH_MOUNT", "VAULT_JWT_FILE", "VAULT_CACERT", "VAULT_REFRESH", "VAULT_TIMEOUT",
-            "K_SINK", "MONGODB_DATABASE", "MLFLOW_TRACKING_URI", "FEATURIZE_S3_ENDPOINT");
     /** Not secret, passed as they are; the VAULT_* are the Job's own role's (TRAIN_JOB_VAULT_ROLE...). */
     private static final List<String> SETTINGS = List.of("K_SINK", "MONGODB_DATABASE", "MLFLOW_TRACKING_URI",
             "FEATURIZE_S3_ENDPOINT");
+    /** The environment a training Job may receive from the function. */
+    public static final Set<String> PASSED_TO_JOB = Stream.concat(JobSecrets.VAULT_VARIABLES.stream(),
+            SETTINGS.stream()).collect(Collectors.toUnmodifiableSet());
     /** The label that names the feature set on the Job. */
     public static final String SET_LABEL = "prsentinel.dev/feature-set";
 

@@ -48,17 +48,4 @@ public interface MongoSettings {
             }
         };
     }
-
-    /**
-     * Reads MONGODB_URI and MONGODB_DATABASE (default "prsentinel").
-     *
-     * @throws IllegalStateException naming the variable when MONGODB_URI is unset
-     */
-    static MongoSettings fromEnvironment(Map<String, String> env) {
-        String uri = env.get("MONGODB_URI");
-        if (uri == null || uri.isBlank()) {
-            throw new IllegalStateException("MONGODB_URI is not set: no MongoDB store to connect to");
-        }
-        return of(uri, env.getOrDefault("MONGODB_DATABASE", "prsentinel"));
-    }
 }

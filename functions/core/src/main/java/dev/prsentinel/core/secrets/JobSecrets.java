@@ -1,7 +1,11 @@
 package dev.prsentinel.core.secrets;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * What a function hands the jobs it starts (the Spark feature job, the training) so they can read
@@ -13,8 +17,11 @@ import java.util.Map;
  */
 public final class JobSecrets {
 
-    private static final String[] PASSED_AS_IS = {"VAULT_ADDR", "VAULT_AUTH_METHOD", "VAULT_AUTH_MOUNT",
-        "VAULT_JWT_FILE", "VAULT_CACERT", "VAULT_REFRESH", "VAULT_TIMEOUT"};
+    private static final List<String> PASSED_AS_IS = List.of("VAULT_ADDR", "VAULT_AUTH_METHOD", "VAULT_AUTH_MOUNT",
+            "VAULT_JWT_FILE", "VAULT_CACERT", "VAULT_REFRESH", "VAULT_TIMEOUT");
+    /** Every variable {@link #forJob} may hand on from Vault's side: the job's role and path among them. */
+    public static final Set<String> VAULT_VARIABLES = Stream.concat(PASSED_AS_IS.stream(),
+            Stream.of("VAULT_ROLE", "VAULT_SECRET_PATH")).collect(Collectors.toUnmodifiableSet());
 
     private JobSecrets() {
     }

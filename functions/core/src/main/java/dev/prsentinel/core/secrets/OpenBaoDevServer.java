@@ -2,8 +2,8 @@ package dev.prsentinel.core.secrets;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prsentinel.core.Json;
+import dev.prsentinel.core.jobs.LocalServers;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -76,11 +76,7 @@ public final class OpenBaoDevServer implements AutoCloseable {
      */
     public static OpenBaoDevServer start(String binary, Path dir, int port, Duration timeout) throws IOException {
         Files.createDirectories(dir);
-        if (port == 0) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
-        }
+        port = LocalServers.portOrFree(port);
         byte[] random = new byte[16];
         new SecureRandom().nextBytes(random);
         String root = "dev-" + HexFormat.of().formatHex(random);
@@ -94,36 +90,19 @@ public final class OpenBaoDevServer implements AutoCloseable {
         builder.environment().put("HOME", dir.toAbsolutePath().toString());
         Process process = builder.start();
         OpenBaoDevServer server = new OpenBaoDevServer(process, URI.create("http://127.0.0.1:" + port), root, log);
-        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            while (true) {
-                try {
-                    if (server.http.send(HttpRequest.newBuilder(server.address.resolve("/v1/sys/health")).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        return server;
-                    }
-                } catch (IOException e) {
-                    if (!process.isAlive() || System.nanoTime() > deadline) {
-                        server.close();
-                        throw new IOException("bao server -dev did not start within " + timeout + "; see " + log, e);
-                    }
-                }
-                Thread.sleep(100);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            LocalServers.awaitHealthy(process, server.address.resolve("/v1/sys/health"), timeout,
+                    Duration.ofMillis(100), "bao server -dev", log);
+        } catch (IOException e) {
             server.close();
-            throw new IOException("interrupted while bao was starting", e);
+            throw e;
         }
+        return server;
     }
 
     /** Its address, e.g. http://127.0.0.1:8200. */
     public String address() {
         return address.toString();
-    }
-
-    public int port() {
-        return address.getPort();
     }
 
     /** The root token: for setting the server up, never handed to a function. */

@@ -55,6 +55,8 @@ public final class VaultSecrets implements Secrets {
     private final ScheduledExecutorService timer;
 
     private Vault vault;
+    /** The same token without KV v2's path rewriting, for the secret's metadata. */
+    private Vault metadataVault;
     private String token;
     private long loginTtl;
     private boolean renewable;
@@ -232,6 +234,8 @@ public final class VaultSecrets implements Secrets {
         }
         token = r.getAuthClientToken();
         vault = Vault.create(config(token));
+        // A config of its own: the driver keeps the engine version in it.
+        metadataVault = Vault.create(config(token), 1);
         loginTtl = r.getAuthLeaseDuration();
         renewable = r.isAuthRenewable();
         capped = false;
@@ -269,7 +273,7 @@ public final class VaultSecrets implements Secrets {
     /** The version KV v2 keeps in the secret's metadata; reading it costs no data transfer. */
     private long currentVersion() throws VaultException {
         String metadata = settings.kvMount() + "/metadata/" + settings.kvPath();
-        LogicalResponse r = Vault.create(config(token), 1).logical().read(metadata);
+        LogicalResponse r = metadataVault.logical().read(metadata);
         int status = r.getRestResponse().getStatus();
         if (status == 404) {
             return 0;

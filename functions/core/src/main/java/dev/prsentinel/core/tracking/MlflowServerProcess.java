@@ -1,11 +1,8 @@
 package dev.prsentinel.core.tracking;
 
+import dev.prsentinel.core.jobs.LocalServers;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,11 +63,7 @@ public final class MlflowServerProcess implements AutoCloseable {
     private static MlflowServerProcess start(String command, Path dir, int port, Duration timeout,
             String adminPassword) throws IOException {
         Files.createDirectories(dir);
-        if (port == 0) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
-        }
+        port = LocalServers.portOrFree(port);
         Path log = dir.resolve("server.log");
         ProcessBuilder builder = new ProcessBuilder(command, "server",
                 "--backend-store-uri", "sqlite:///" + dir.toAbsolutePath().resolve("mlflow.db"),
@@ -97,28 +90,14 @@ public final class MlflowServerProcess implements AutoCloseable {
         builder.environment().putAll(NO_TELEMETRY);
         Process process = builder.start();
         MlflowServerProcess server = new MlflowServerProcess(process, URI.create("http://127.0.0.1:" + port), log);
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            while (true) {
-                try {
-                    if (http.send(HttpRequest.newBuilder(server.uri.resolve("/health")).build(),
-                            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        return server;
-                    }
-                } catch (IOException e) {
-                    if (!process.isAlive() || System.nanoTime() > deadline) {
-                        server.close();
-                        throw new IOException("mlflow server did not start within " + timeout + "; see " + log, e);
-                    }
-                }
-                Thread.sleep(250);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            LocalServers.awaitHealthy(process, server.uri.resolve("/health"), timeout, Duration.ofMillis(250),
+                    "mlflow server", log);
+        } catch (IOException e) {
             server.close();
-            throw new IOException("interrupted while mlflow server was starting", e);
+            throw e;
         }
+        return server;
     }
 
     public URI uri() {

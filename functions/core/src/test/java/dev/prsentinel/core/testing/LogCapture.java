@@ -41,6 +41,19 @@ public final class LogCapture implements AutoCloseable {
         }
     }
 
+    /**
+     * Fails unless what was captured holds {@code seen} (the capture saw the run) and none of
+     * {@code secrets}.
+     */
+    public void assertHoldsNone(java.util.Collection<String> secrets, String seen) {
+        String text = text();
+        org.assertj.core.api.Assertions.assertThat(text).contains(seen);
+        for (String secret : secrets) {
+            org.assertj.core.api.Assertions.assertThat(text).as("the logs hold a secret value or token")
+                    .doesNotContain(secret);
+        }
+    }
+
     @Override
     public void close() {
         System.setErr(original);

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -20,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * TokenReview API OpenBao's kubernetes auth calls to check them. A stub, not the kube-apiserver,
  * because the only call OpenBao makes is that one POST and a real API server needs a build of its
  * own (the GitOps issue's job); it reviews exactly as the API server does for these tokens: known
- * and not revoked means authenticated, as the account in its {@code sub}.
+ * means authenticated, as the account in its {@code sub}.
  */
 public final class ServiceAccountIssuer implements AutoCloseable {
 
@@ -28,7 +27,6 @@ public final class ServiceAccountIssuer implements AutoCloseable {
 
     private final DevTokens tokens = new DevTokens();
     private final HttpServer server;
-    private final Set<String> revoked = ConcurrentHashMap.newKeySet();
     private final Map<String, String> issued = new ConcurrentHashMap<>();
 
     public ServiceAccountIssuer() throws Exception {
@@ -38,7 +36,7 @@ public final class ServiceAccountIssuer implements AutoCloseable {
             String token = String.valueOf(((Map<?, ?>) review.get("spec")).get("token"));
             String subject = issued.get(token);
             Map<String, Object> status = new LinkedHashMap<>();
-            if (subject != null && !revoked.contains(token)) {
+            if (subject != null) {
                 String[] parts = subject.split(":");
                 status.put("authenticated", true);
                 status.put("user", Map.of("username", subject, "uid", "uid-" + parts[3],
@@ -81,11 +79,6 @@ public final class ServiceAccountIssuer implements AutoCloseable {
         Path file = dir.resolve(namespace + "-" + account + ".jwt");
         Files.writeString(file, token(namespace, account));
         return file;
-    }
-
-    /** From now on the API server says this token is not valid (the pod was deleted). */
-    public void revoke(String token) {
-        revoked.add(token);
     }
 
     /**
