@@ -123,6 +123,11 @@ public final class FeaturizeApplication implements AutoCloseable {
     }
 
     public static void main(String[] args) throws Exception {
+        // The same image runs Spark's driver and executor pods (cluster mode), started with these.
+        if (SparkEntrypoint.handles(args)) {
+            SparkEntrypoint.run(args);
+            return;
+        }
         Map<String, String> env = System.getenv();
         FunctionServer.closeOnShutdown(start(env, "0.0.0.0", Integer.parseInt(env.getOrDefault("PORT", "8080"))));
     }

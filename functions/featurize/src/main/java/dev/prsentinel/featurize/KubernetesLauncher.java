@@ -88,7 +88,7 @@ public final class KubernetesLauncher implements JobLauncher {
         }
         return new KubernetesLauncher(new KubernetesLauncher.Settings(
                 env.getOrDefault("FEATURIZE_K8S_MASTER", "k8s://https://kubernetes.default.svc"), namespace, image,
-                env.getOrDefault("FEATURIZE_APP_RESOURCE", "local:///app/featurize.jar"),
+                env.getOrDefault("FEATURIZE_APP_RESOURCE", "local:///app/classpath/featurize.jar"),
                 env.getOrDefault("FEATURIZE_DRIVER_SERVICE_ACCOUNT", "spark-driver"), output,
                 Integer.parseInt(env.getOrDefault("FEATURIZE_EXECUTORS", "2"))), env);
     }
