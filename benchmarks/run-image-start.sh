@@ -15,16 +15,8 @@ training=functions/score/target/class-data-training
 [ -f "$tar_file" ] && [ -d "$training/model" ] || { echo "build score's image first" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-root="$work/root"; mkdir -p "$root" "$work/oci"
-tar -xf "$tar_file" -C "$work/oci"
-for layer in $(python3 -c '
-import json, sys
-oci = sys.argv[1]
-index = json.load(open(f"{oci}/index.json"))
-manifest = json.load(open(oci + "/blobs/sha256/" + index["manifests"][0]["digest"][7:]))
-print(" ".join(l["digest"][7:] for l in manifest["layers"]))' "$work/oci"); do
-  tar -xzf "$work/oci/blobs/sha256/$layer" -C "$root" 2>/dev/null
-done
+root="$work/root"
+images/unpack.sh "$tar_file" "$root"
 mkdir -p "$root/proc" "$root/dev" "$root/tmp" "$root/models"; touch "$root/etc/hosts"
 options=$(python3 -c '
 import re

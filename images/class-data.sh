@@ -28,16 +28,8 @@ fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-root="$work/root"; mkdir -p "$root" "$work/oci"
-tar -xf "$module/target/jib-image.tar" -C "$work/oci"
-for layer in $(python3 - "$work/oci" <<'PY'
-import json, sys
-oci = sys.argv[1]
-index = json.load(open(f"{oci}/index.json"))
-manifest = json.load(open(f"{oci}/blobs/sha256/{index['manifests'][0]['digest'][7:]}"))
-print(" ".join(l["digest"][7:] for l in manifest["layers"]))
-PY
-); do tar -xzf "$work/oci/blobs/sha256/$layer" -C "$root" 2>/dev/null; done
+root="$work/root"
+"$(dirname "$0")/unpack.sh" "$module/target/jib-image.tar" "$root"
 mkdir -p "$root/proc" "$root/dev" "$root/tmp" "$root/models" "$root/out" "$work/out"
 chmod 777 "$work/out"
 touch "$root/etc/hosts"

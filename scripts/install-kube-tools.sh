@@ -49,20 +49,17 @@ PY
 fi
 ln -sf "kube-apiserver-$K8S_VERSION" "$bin/kube-apiserver"
 
-if [ ! -x "$bin/actionlint-$ACTIONLINT_VERSION" ]; then
-  log "installing actionlint $ACTIONLINT_VERSION"
-  GOBIN="$tools/go-$ACTIONLINT_VERSION" go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
-  mv "$tools/go-$ACTIONLINT_VERSION/actionlint" "$bin/actionlint-$ACTIONLINT_VERSION"
-  rm -rf "$tools/go-$ACTIONLINT_VERSION"
-fi
-ln -sf "actionlint-$ACTIONLINT_VERSION" "$bin/actionlint"
-
-if [ ! -x "$bin/crane-$CRANE_VERSION" ]; then
-  log "installing crane $CRANE_VERSION"
-  GOBIN="$tools/go-$CRANE_VERSION" go install "github.com/google/go-containerregistry/cmd/crane@$CRANE_VERSION"
-  mv "$tools/go-$CRANE_VERSION/crane" "$bin/crane-$CRANE_VERSION"
-  rm -rf "$tools/go-$CRANE_VERSION"
-fi
-ln -sf "crane-$CRANE_VERSION" "$bin/crane"
+# A Go tool at a pinned version, as bin/NAME-VERSION with bin/NAME pointing at it.
+go_tool() { # name, module path of its main package, version
+  if [ ! -x "$bin/$1-$3" ]; then
+    log "installing $1 $3"
+    GOBIN="$tools/go-$1-$3" go install "$2@$3"
+    mv "$tools/go-$1-$3/$1" "$bin/$1-$3"
+    rm -rf "$tools/go-$1-$3"
+  fi
+  ln -sf "$1-$3" "$bin/$1"
+}
+go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION"
+go_tool crane github.com/google/go-containerregistry/cmd/crane "$CRANE_VERSION"
 
 echo "$bin"

@@ -59,7 +59,7 @@ class IngestImageIT {
         container = image.start(Map.of("PORT", Integer.toString(port), "MONGODB_URI", mongo.connectionString(),
                 "INGEST_ROUTES", "events"), Map.of(), List.of(), log);
         URI base = URI.create("http://127.0.0.1:" + port);
-        awaitReady(base, log);
+        OciImage.awaitReady(container, base.resolve("/health/readiness"), log, Duration.ofSeconds(60));
 
         HttpRequest.Builder event = HttpRequest.newBuilder(base.resolve("/"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Files.readAllBytes(delivery)));
@@ -73,25 +73,5 @@ class IngestImageIT {
         assertThat(new PullRequestStore(mongo.database(), Clock.systemUTC())
                 .find(pr.at("/base/repo/full_name").asText(), pr.get("number").asInt())).isPresent();
         assertThat(Files.readString(log)).doesNotContain("Read-only file system");
-    }
-
-    private void awaitReady(URI base, Path log) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!container.isAlive()) {
-                throw new AssertionError("the container exited (" + container.exitValue() + "): "
-                        + Files.readString(log));
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(base.resolve("/health/readiness")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException e) {
-                // Not listening yet.
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("not ready in 60 s: " + Files.readString(log));
     }
 }

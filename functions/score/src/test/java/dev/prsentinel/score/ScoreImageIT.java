@@ -81,7 +81,7 @@ class ScoreImageIT {
                 Map.of("/models", model), List.of(), log);
 
         URI base = URI.create("http://127.0.0.1:" + port);
-        awaitReady(base, log);
+        OciImage.awaitReady(container, base.resolve("/health/readiness"), log, Duration.ofSeconds(60));
 
         PullRequest pr = TestModels.PRS.get(7);
         HttpResponse<String> scored = http.send(HttpRequest.newBuilder(base.resolve("/score"))
@@ -126,25 +126,5 @@ class ScoreImageIT {
             }
         }
         throw new AssertionError(name + " is not in knative/score/service.yaml");
-    }
-
-    private void awaitReady(URI base, Path log) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!container.isAlive()) {
-                throw new AssertionError("the container exited (" + container.exitValue() + "): "
-                        + Files.readString(log));
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(base.resolve("/health/readiness")).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException e) {
-                // Not listening yet.
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("not ready in 60 s: " + Files.readString(log));
     }
 }

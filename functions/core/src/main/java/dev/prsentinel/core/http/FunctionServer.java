@@ -8,7 +8,11 @@ import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -17,6 +21,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.internal.HttpConnection;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -31,8 +36,10 @@ import org.slf4j.LoggerFactory;
  * worker threads and the liveness probe timed out. Here:
  * <ul>
  *   <li>headers are parsed by Jetty's selector without holding a thread, and a connection that
- *       sends nothing for {@link Limits#idle} is closed; a body arriving slower than
- *       {@link Limits#minBytesPerSecond} is cut off;</li>
+ *       sends nothing for {@link Limits#idle} is closed, and one whose request line and headers
+ *       are still incomplete after half of {@link Limits#bodyDeadline} (checked at that interval,
+ *       so between one and two halves) is closed too, however steadily it trickles them; a body
+ *       arriving slower than {@link Limits#minBytesPerSecond} is cut off;</li>
  *   <li>bodies are read asynchronously, so a slow one holds no thread while it trickles in;</li>
  *   <li>work is bounded per kind: CloudEvents ("/") and client routes each take a permit, and a
  *       request that finds none is answered 503 at once (a broker retries it), so events never
@@ -135,7 +142,8 @@ public final class FunctionServer implements AutoCloseable {
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
         http.setMinRequestDataRate(limits.minBytesPerSecond());
-        this.connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        this.connector = new ServerConnector(server, 1, 1, new HeaderDeadlineFactory(http,
+                limits.bodyDeadline().dividedBy(2)));
         connector.setHost(host);
         connector.setPort(port);
         connector.setIdleTimeout(limits.idle().toMillis());
@@ -333,6 +341,68 @@ public final class FunctionServer implements AutoCloseable {
                 permits.release();
             }
             send(response, callback, answer, close);
+        }
+    }
+
+    /**
+     * Jetty bounds the time between bytes (idle) but not a request's header as a whole: a client
+     * sending one header byte every few seconds would hold its connection for ever. Each connection
+     * is looked at every {@code interval}; one found in the middle of the same request's headers
+     * twice in a row is closed.
+     */
+    private static final class HeaderDeadlineFactory extends HttpConnectionFactory {
+
+        private final Duration interval;
+
+        HeaderDeadlineFactory(HttpConfiguration config, Duration interval) {
+            super(config);
+            this.interval = interval;
+        }
+
+        @Override
+        public Connection newConnection(Connector connector, EndPoint endPoint) {
+            Connection connection = super.newConnection(connector, endPoint);
+            if (connection instanceof HttpConnection http) {
+                new HeaderWatch(http, connector.getScheduler(), interval).schedule();
+            }
+            return connection;
+        }
+    }
+
+    private static final class HeaderWatch implements Runnable {
+
+        private final HttpConnection connection;
+        private final org.eclipse.jetty.util.thread.Scheduler scheduler;
+        private final Duration interval;
+        /** The request count when last seen mid-headers, or -1. */
+        private long midHeadersAt = -1;
+
+        HeaderWatch(HttpConnection connection, org.eclipse.jetty.util.thread.Scheduler scheduler, Duration interval) {
+            this.connection = connection;
+            this.scheduler = scheduler;
+            this.interval = interval;
+        }
+
+        void schedule() {
+            scheduler.schedule(this, interval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void run() {
+            EndPoint endPoint = connection.getEndPoint();
+            if (!endPoint.isOpen()) {
+                return;
+            }
+            HttpParser parser = connection.getParser();
+            boolean midHeaders = parser.inHeaderState() && !parser.isStart();
+            long requests = connection.getMessagesIn();
+            if (midHeaders && requests == midHeadersAt) {
+                LOG.debug("closing a connection whose request headers took longer than {}", interval);
+                endPoint.close();
+                return;
+            }
+            midHeadersAt = midHeaders ? requests : -1;
+            schedule();
         }
     }
 

@@ -115,6 +115,13 @@ class FunctionServerIT {
         for (Socket b : slowBodies) {
             assertThat(readAll(b)).as("a slow body is cut off").doesNotContain("200 OK");
         }
+        // Headers trickled a byte a second, each within the idle timeout, still hit the header
+        // deadline (4 to 8 s with the default 8 s body deadline): the server has closed them, so a
+        // read ends at once instead of waiting out the socket timeout.
+        for (Socket h : slowHeaders) {
+            h.setSoTimeout(3_000);
+            assertThat(closedByServer(h)).as("a connection trickling its headers is closed").isTrue();
+        }
     }
 
     @Test
@@ -176,6 +183,17 @@ class FunctionServerIT {
         long t0 = System.nanoTime();
         assertThat(idle.getInputStream().read()).as("closed by the server").isEqualTo(-1);
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    /** Whether the peer has closed (end of stream or a reset), rather than the read timing out. */
+    private static boolean closedByServer(Socket s) throws Exception {
+        try {
+            return s.getInputStream().read() == -1;
+        } catch (java.net.SocketTimeoutException stillOpen) {
+            return false;
+        } catch (java.net.SocketException reset) {
+            return true;
+        }
     }
 
     private static String readAll(Socket s) throws Exception {

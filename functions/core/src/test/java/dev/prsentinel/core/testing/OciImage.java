@@ -6,8 +6,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.prsentinel.core.Json;
 import dev.prsentinel.core.jobs.ParentWatch;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -171,6 +176,31 @@ public final class OciImage {
         builder.environment().putAll(inside);
         builder.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
         return builder.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    /**
+     * Waits until a started image answers 200 on {@code health}; fails with its log when it exits or
+     * does not answer within {@code timeout}.
+     */
+    public static void awaitReady(Process container, URI health, Path log, Duration timeout) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!container.isAlive()) {
+                throw new AssertionError("the container exited (" + container.exitValue() + "): "
+                        + Files.readString(log));
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // Not listening yet.
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("not ready in " + timeout + ": " + Files.readString(log));
     }
 
     /** Stops a started image and waits for it. */
