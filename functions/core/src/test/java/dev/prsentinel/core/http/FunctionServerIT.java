@@ -146,6 +146,23 @@ class FunctionServerIT {
         HttpResponse<String> third = post("/", "{}");
         assertThat(third.statusCode()).isEqualTo(503);
         assertThat(third.body()).contains("retry later");
+        // The 503 comes after the body was read to its end, so the connection stays usable: a
+        // client that writes a whole event before reading gets its answer, and its next request
+        // goes down the same connection.
+        Socket raw = open();
+        String event = "{\"x\":\"" + "e".repeat(60_000) + "\"}";
+        raw.getOutputStream().write(("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + event.length() + "\r\n\r\n" + event
+                + "GET /health/liveness HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        StringBuilder both = new StringBuilder();
+        byte[] buffer = new byte[4096];
+        while (!both.toString().contains("HTTP/1.1 200")) {
+            int n = raw.getInputStream().read(buffer);
+            assertThat(n).as("the connection was closed after: %s", both).isPositive();
+            both.append(new String(buffer, 0, n, StandardCharsets.US_ASCII));
+        }
+        assertThat(both.toString()).startsWith("HTTP/1.1 503").doesNotContainIgnoringCase("connection: close")
+                .contains("HTTP/1.1 200");
         for (int i = 0; i < 20; i++) {
             assertThat(post("/score", "{}").statusCode()).isEqualTo(200);
             assertThat(get("/health/liveness").statusCode()).isEqualTo(200);
