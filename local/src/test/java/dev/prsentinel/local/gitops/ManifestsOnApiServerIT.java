@@ -54,8 +54,16 @@ class ManifestsOnApiServerIT {
                     .toString());
             assertThat(applied.exit()).as("installing the %s CRDs: %s", crds, applied.both()).isZero();
         }
-        KubeApiServer.Result ready = server.kubectl(null, "wait", "--for", "condition=established", "crd", "--all",
-                "--timeout=60s");
+        // A CRD just created may have no status yet, which kubectl wait reports as an error rather
+        // than waiting on: ask again until every one is established.
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        KubeApiServer.Result ready;
+        do {
+            ready = server.kubectl(null, "wait", "--for", "condition=established", "crd", "--all", "--timeout=10s");
+            if (ready.exit() != 0) {
+                Thread.sleep(200);
+            }
+        } while (ready.exit() != 0 && System.nanoTime() < deadline);
         assertThat(ready.exit()).as(ready.both()).isZero();
         for (String ns : List.of("prsentinel-staging", "prsentinel-production", "argocd")) {
             assertThat(server.kubectl(null, "create", "namespace", ns).exit()).isZero();
