@@ -227,6 +227,38 @@ class EnvironmentsTest {
         }
     }
 
+    /**
+     * Each workload logs in to Vault as its environment's role for its own service account, and
+     * reads its environment's path: the names knative/vault/bootstrap.sh creates
+     * (prsentinel-ENV-ACCOUNT, secret/prsentinel/ENV/ACCOUNT). The jobs get their own.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"staging", "production"})
+    void everyWorkloadLogsInAsItsEnvironmentsRoleForItsOwnAccount(String env) {
+        Map<String, Map<String, Object>> specs = podSpecs(env(env));
+        Map<String, String> jobs = Map.of("featurize", "FEATURIZE_JOB_", "train-trigger", "TRAIN_JOB_");
+        for (var e : specs.entrySet()) {
+            if (e.getKey().equals("train-job") || e.getKey().equals("spark-driver")) {
+                continue;
+            }
+            String account = (String) e.getValue().get("serviceAccountName");
+            Map<String, String> vars = new TreeMap<>();
+            for (Map<String, Object> v : (List<Map<String, Object>>) containers(e.getValue()).get(0).get("env")) {
+                vars.put((String) v.get("name"), String.valueOf(v.get("value")));
+            }
+            assertThat(vars).as(e.getKey()).containsEntry("VAULT_ROLE", "prsentinel-" + env + "-" + account)
+                    .containsEntry("VAULT_SECRET_PATH", "secret/prsentinel/" + env + "/" + account);
+            if (jobs.containsKey(e.getKey())) {
+                String jobAccount = e.getKey().equals("featurize") ? "spark-driver" : "train-job";
+                String prefix = jobs.get(e.getKey());
+                assertThat(vars).as(e.getKey() + "'s job")
+                        .containsEntry(prefix + "VAULT_ROLE", "prsentinel-" + env + "-" + jobAccount)
+                        .containsEntry(prefix + "VAULT_SECRET_PATH", "secret/prsentinel/" + env + "/" + jobAccount);
+            }
+        }
+        assertThat((String) specs.get("train-job").get("serviceAccountName")).isEqualTo("train-job");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"staging", "production"})
     void everyServiceHasProbesAndOnlyTheWebhookReceiverIsPublic(String env) {
