@@ -1,12 +1,10 @@
-package dev.prsentinel.local.broker;
+package dev.prsentinel.local.gitops;
 
+import static dev.prsentinel.local.gitops.Kustomize.cast;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,9 +12,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * Secrets from Vault only, checked on what kustomize renders (kubectl kustomize knative/), as a
@@ -46,32 +41,7 @@ class VaultInManifestsTest {
 
     @BeforeAll
     static void render() throws Exception {
-        Process p;
-        try {
-            p = new ProcessBuilder("kubectl", "kustomize", KNATIVE.toString()).redirectErrorStream(false).start();
-        } catch (IOException e) {
-            if ("true".equals(System.getenv("CI"))) {
-                throw new AssertionError("kubectl is missing: it renders the manifests as a cluster gets them", e);
-            }
-            assumeTrue(false, "skipped: kubectl (with kustomize) is not installed");
-            return;
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as("kubectl kustomize: %s", err).isZero();
-        rendered = new ArrayList<>();
-        for (Object doc : yaml().loadAll(out)) {
-            rendered.add(cast(doc));
-        }
-    }
-
-    private static Yaml yaml() {
-        return new Yaml(new SafeConstructor(new LoaderOptions()));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T cast(Object o) {
-        return (T) o;
+        rendered = Kustomize.render("knative");
     }
 
     /** Each workload's pod spec, named: Services, and the templates the functions start jobs from. */
@@ -87,7 +57,7 @@ class VaultInManifestsTest {
             if ("ConfigMap".equals(doc.get("kind"))) {
                 Map<String, Object> data = cast(doc.get("data"));
                 for (Map.Entry<String, Object> file : data.entrySet()) {
-                    Map<String, Object> inner = cast(yaml().load(file.getValue().toString()));
+                    Map<String, Object> inner = cast(Kustomize.yaml().load(file.getValue().toString()));
                     Map<String, Object> spec = cast(inner.get("spec"));
                     if ("Job".equals(inner.get("kind"))) {
                         spec = cast(((Map<String, Object>) cast(spec.get("template"))).get("spec"));
