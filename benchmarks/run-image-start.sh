@@ -17,7 +17,6 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 root="$work/root"
 images/unpack.sh "$tar_file" "$root"
-mkdir -p "$root/proc" "$root/dev" "$root/tmp" "$root/models"; touch "$root/etc/hosts"
 options=$(python3 -c '
 import re
 text = open("knative/score/service.yaml").read()
@@ -35,16 +34,12 @@ def free_port():
     s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]; s.close(); return p
 def once(options):
     port = free_port()
-    script = ('r=$0; m=$1; mount -t proc proc "$r/proc"; mount --rbind /dev "$r/dev"; '
-              'mount -t tmpfs tmpfs "$r/tmp"; mount --bind "$m" "$r/models"; mount --bind /etc/hosts "$r/etc/hosts"; '
-              'mount --rbind "$r" "$r"; mount -o remount,bind,ro "$r"; '
-              'exec /usr/sbin/chroot --userspec=65532:65532 "$r" java -cp @/app/jib-classpath-file '
-              'dev.prsentinel.score.ScoreApplication')
-    env = {"PATH": "/opt/java/bin:/usr/sbin:/usr/bin:/bin", "PORT": str(port), "MODEL_DIR": "/models",
+    command = ["images/run-in-image.sh", root, "--bind", model + ":/models", "--",
+               "java", "-cp", "@/app/jib-classpath-file", "dev.prsentinel.score.ScoreApplication"]
+    env = {"PATH": "/opt/java/bin", "PORT": str(port), "MODEL_DIR": "/models",
            "MODEL_CACHE_DIR": "/tmp/models", "JAVA_TOOL_OPTIONS": options}
     start = time.monotonic()
-    p = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", script, root, model],
-                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     req = urllib.request.Request(f"http://127.0.0.1:{port}/score", data=body,
                                  headers={"content-type": "application/json"})
     while True:

@@ -30,19 +30,14 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 root="$work/root"
 "$(dirname "$0")/unpack.sh" "$module/target/jib-image.tar" "$root"
-mkdir -p "$root/proc" "$root/dev" "$root/tmp" "$root/models" "$root/out" "$work/out"
+mkdir -p "$work/out"
 chmod 777 "$work/out"
-touch "$root/etc/hosts"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 # Runs "$@" inside the image as its user, with the model at /models and $work/out at /out.
 in_image() {
-  unshare --mount --propagation private /bin/sh -c '
-    r=$0; o=$1; m=$2; shift 2
-    mount -t proc proc "$r/proc"; mount --rbind /dev "$r/dev"; mount -t tmpfs tmpfs "$r/tmp"
-    mount --bind "$m" "$r/models"; mount --bind "$o" "$r/out"; mount --bind /etc/hosts "$r/etc/hosts"
-    export PATH=/opt/java/bin MODEL_DIR=/models MODEL_CACHE_DIR=/tmp/models PORT='"$port"'
-    exec /usr/sbin/chroot --userspec=65532:65532 "$r" "$@"' "$root" "$work/out" "$training/model" "$@"
+  env -i PATH=/opt/java/bin MODEL_DIR=/models MODEL_CACHE_DIR=/tmp/models PORT="$port" \
+    "$(dirname "$0")/run-in-image.sh" "$root" --bind "$training/model:/models" --bind-rw "$work/out:/out" -- "$@"
 }
 # The JVM options the Service runs with (knative/score/service.yaml), minus the archive itself.
 opts="-Xmx96m -Xss512k -XX:+UseSerialGC -XX:MaxMetaspaceSize=64m"
