@@ -5,9 +5,8 @@ import static dev.prsentinel.local.gitops.Kustomize.cast;
 import static dev.prsentinel.local.gitops.Kustomize.kind;
 import static dev.prsentinel.local.gitops.Kustomize.name;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
+import dev.prsentinel.core.testing.KubeApiServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,8 +32,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ManifestsOnApiServerIT {
 
-    private static final Path CRDS = Kustomize.ROOT.resolve("../shared/crds").normalize();
-
     @TempDir
     static Path dir;
 
@@ -42,29 +39,8 @@ class ManifestsOnApiServerIT {
 
     @BeforeAll
     static void start() throws Exception {
-        if (!Files.isDirectory(CRDS)) {
-            if ("true".equals(System.getenv("CI"))) {
-                throw new AssertionError("../shared/crds is missing: the CRDs the manifests are checked against");
-            }
-            assumeTrue(false, "skipped: ../shared/crds (Knative's and Argo CD's CRDs) is absent");
-        }
         server = KubeApiServer.start(dir.resolve("cluster"));
-        for (String crds : List.of("knative-serving", "knative-eventing", "argo-cd")) {
-            KubeApiServer.Result applied = server.kubectl(null, "apply", "--server-side", "-f", CRDS.resolve(crds)
-                    .toString());
-            assertThat(applied.exit()).as("installing the %s CRDs: %s", crds, applied.both()).isZero();
-        }
-        // A CRD just created may have no status yet, which kubectl wait reports as an error rather
-        // than waiting on: ask again until every one is established.
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
-        KubeApiServer.Result ready;
-        do {
-            ready = server.kubectl(null, "wait", "--for", "condition=established", "crd", "--all", "--timeout=10s");
-            if (ready.exit() != 0) {
-                Thread.sleep(200);
-            }
-        } while (ready.exit() != 0 && System.nanoTime() < deadline);
-        assertThat(ready.exit()).as(ready.both()).isZero();
+        server.installCrds("knative-serving", "knative-eventing", "argo-cd");
         for (String ns : List.of("prsentinel-staging", "prsentinel-production", "argocd")) {
             assertThat(server.kubectl(null, "create", "namespace", ns).exit()).isZero();
         }

@@ -1,4 +1,4 @@
-package dev.prsentinel.local.gitops;
+package dev.prsentinel.core.testing;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -25,10 +25,11 @@ import java.util.Map;
  * and authorizes (RBAC), which is what the manifests' checks need. kubectl talks to it as an
  * admin (a static token in system:masters).
  */
-final class KubeApiServer implements AutoCloseable {
+public final class KubeApiServer implements AutoCloseable {
 
-    record Result(int exit, String out, String err) {
-        String both() {
+    /** What a kubectl run printed, and its exit code. */
+    public record Result(int exit, String out, String err) {
+        public String both() {
             return out + err;
         }
     }
@@ -44,7 +45,7 @@ final class KubeApiServer implements AutoCloseable {
     }
 
     /** The tools' folder: PRSENTINEL_TOOLS, as scripts/install-kube-tools.sh uses it. */
-    static Path toolsBin() {
+    public static Path toolsBin() {
         String tools = System.getenv().getOrDefault("PRSENTINEL_TOOLS",
                 Path.of(System.getProperty("user.home"), ".cache", "prsentinel-tools").toString());
         return Path.of(tools, "bin");
@@ -64,7 +65,7 @@ final class KubeApiServer implements AutoCloseable {
      * Starts etcd and the API server in {@code dir}. Without them installed: a failure under CI
      * (where .ci/run installs them), else a skip that says how to install them.
      */
-    static KubeApiServer start(Path dir) throws Exception {
+    public static KubeApiServer start(Path dir) throws Exception {
         Path apiserver = toolsBin().resolve("kube-apiserver");
         String etcd = etcd();
         if (!Files.isExecutable(apiserver) || etcd == null) {
@@ -161,7 +162,7 @@ final class KubeApiServer implements AutoCloseable {
     }
 
     /** Runs kubectl against this server, with {@code stdin} (or nothing) as its input. */
-    Result kubectl(String stdin, String... args) throws IOException, InterruptedException {
+    public Result kubectl(String stdin, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
@@ -179,6 +180,39 @@ final class KubeApiServer implements AutoCloseable {
         Files.delete(out);
         Files.delete(err);
         return result;
+    }
+
+    /** A kubeconfig for this server as an admin, for kubectl and for API clients. */
+    public Path kubeconfig() {
+        return kubeconfig;
+    }
+
+    /**
+     * Installs the CRDs of each named folder of ../shared/crds (knative-serving, knative-eventing,
+     * argo-cd) and waits until all are established. Without ../shared/crds: a failure under CI,
+     * where it is always present, else a skip that says so.
+     */
+    public void installCrds(String... sets) throws Exception {
+        Path crds = SharedData.require("crds");
+        for (String set : sets) {
+            Result applied = kubectl(null, "apply", "--server-side", "-f", crds.resolve(set).toString());
+            if (applied.exit() != 0) {
+                throw new IOException("installing the " + set + " CRDs: " + applied.both());
+            }
+        }
+        // A CRD just created may have no status yet, which kubectl wait reports as an error rather
+        // than waiting on: ask again until every one is established.
+        Instant deadline = Instant.now().plusSeconds(60);
+        Result ready;
+        do {
+            ready = kubectl(null, "wait", "--for", "condition=established", "crd", "--all", "--timeout=10s");
+            if (ready.exit() != 0) {
+                Thread.sleep(200);
+            }
+        } while (ready.exit() != 0 && Instant.now().isBefore(deadline));
+        if (ready.exit() != 0) {
+            throw new IOException("CRDs not established: " + ready.both());
+        }
     }
 
     @Override
