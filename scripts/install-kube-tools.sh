@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the tools the GitOps checks run: a real kube-apiserver with etcd (the manifests are
-# applied to it with server-side dry-run), actionlint for the workflows and crane for the images.
+# applied to it with server-side dry-run), actionlint for the workflows, crane for the images and
+# vegeta for the blue/green load gate (perf/: k6 cannot be installed here, see perf/README.md).
 # Everything is built once into a cache outside the clone ($PRSENTINEL_TOOLS, default
 # ~/.cache/prsentinel-tools) and reused by every later run; a second call costs nothing.
 #
@@ -13,6 +14,7 @@ K8S_VERSION=v1.34.4
 STAGING_VERSION=v0.34.4
 ACTIONLINT_VERSION=v1.7.12
 CRANE_VERSION=v0.22.1
+VEGETA_VERSION=v12.13.0
 
 tools="${PRSENTINEL_TOOLS:-$HOME/.cache/prsentinel-tools}"
 bin="$tools/bin"
@@ -61,5 +63,6 @@ go_tool() { # name, module path of its main package, version
 }
 go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION"
 go_tool crane github.com/google/go-containerregistry/cmd/crane "$CRANE_VERSION"
+go_tool vegeta github.com/tsenart/vegeta/v12 "$VEGETA_VERSION"
 
 echo "$bin"

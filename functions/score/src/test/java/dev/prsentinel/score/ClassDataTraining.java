@@ -1,6 +1,7 @@
 package dev.prsentinel.score;
 
 import dev.prsentinel.core.github.GitHubPullRequests;
+import dev.prsentinel.core.testing.TestModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Collectors;

@@ -19,6 +19,7 @@ import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.anomaly.Scorer;
 import dev.prsentinel.core.features.FeatureSpecV1;
 import dev.prsentinel.core.model.PullRequest;
+import dev.prsentinel.core.testing.TestModels;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.testing.MlflowServer;
+import dev.prsentinel.core.testing.TestModels;
 import dev.prsentinel.core.tracking.MlflowClient;
 import dev.prsentinel.core.tracking.Tracking;
 import java.nio.file.Path;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.prsentinel.core.anomaly.Scorer;
 import dev.prsentinel.core.model.PullRequest;
+import dev.prsentinel.core.testing.TestModels;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

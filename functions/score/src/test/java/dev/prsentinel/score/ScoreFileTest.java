@@ -6,6 +6,7 @@ import dev.prsentinel.core.anomaly.Scorer;
 import dev.prsentinel.core.cli.Console;
 import dev.prsentinel.core.github.GitHubPullRequests;
 import dev.prsentinel.core.testing.SharedData;
+import dev.prsentinel.core.testing.TestModels;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

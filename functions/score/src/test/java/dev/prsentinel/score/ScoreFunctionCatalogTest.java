@@ -12,6 +12,7 @@ import dev.prsentinel.core.store.PullRequestStore;
 import dev.prsentinel.core.testing.EmbeddedMongo;
 import dev.prsentinel.core.testing.FunctionCatalogs;
 import dev.prsentinel.core.testing.MutableClock;
+import dev.prsentinel.core.testing.TestModels;
 import io.cloudevents.CloudEvent;
 import java.time.Instant;
 import java.util.List;

@@ -12,6 +12,7 @@ import dev.prsentinel.core.store.PullRequestStore;
 import dev.prsentinel.core.testing.EmbeddedMongo;
 import dev.prsentinel.core.testing.OciImage;
 import dev.prsentinel.core.testing.TestEvents;
+import dev.prsentinel.core.testing.TestModels;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

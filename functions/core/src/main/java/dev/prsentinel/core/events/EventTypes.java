@@ -39,8 +39,17 @@ public final class EventTypes {
     public static final String MODEL_TRAINED = "dev.prsentinel.model.trained";
     /** The gate put a model forward: data is {@link ModelTrained}. */
     public static final String MODEL_CANDIDATE = "dev.prsentinel.model.candidate";
-    /** The gate turned a model down: data is {@link ModelTrained}, with the reasons. */
+    /**
+     * A model was turned down, by one of two producers told apart by source and dataschema:
+     * train-trigger's gate (data {@link ModelTrained} with the reasons, schema of this type) or the
+     * blue/green promoter after its gates on the live service (data {@link RolloutOutcome}, schema
+     * {@link #MODEL_ROLLOUT}).
+     */
     public static final String MODEL_REJECTED = "dev.prsentinel.model.rejected";
+    /** The promoter moved the traffic to a candidate and made it champion: data is {@link RolloutOutcome}. */
+    public static final String MODEL_PROMOTED = "dev.prsentinel.model.promoted";
+    /** The schema name of {@link RolloutOutcome}, the promoter's data for promoted and rejected. */
+    public static final String MODEL_ROLLOUT = "dev.prsentinel.model.rollout";
     /** A training could not run: data is {@link TrainFailed}. */
     public static final String TRAIN_FAILED = "dev.prsentinel.train.failed";
 

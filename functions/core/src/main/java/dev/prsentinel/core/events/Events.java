@@ -46,11 +46,20 @@ public final class Events {
      */
     public static CloudEvent create(String id, String type, int schemaVersion, String function, String subject,
             Object data, Clock clock) {
+        return create(id, type, type, schemaVersion, function, subject, data, clock);
+    }
+
+    /**
+     * An event whose data has a schema of another name than its type: one type with two producers
+     * of different payloads ({@link EventTypes#MODEL_REJECTED}).
+     */
+    public static CloudEvent create(String id, String type, String schemaName, int schemaVersion, String function,
+            String subject, Object data, Clock clock) {
         CloudEventBuilder b = CloudEventBuilder.v1()
                 .withId(id)
                 .withType(type)
                 .withSource(URI.create(EventTypes.functionSource(function)))
-                .withDataSchema(URI.create(EventTypes.schema(type, schemaVersion)))
+                .withDataSchema(URI.create(EventTypes.schema(schemaName, schemaVersion)))
                 .withDataContentType("application/json")
                 .withTime(OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC))
                 .withData(toJson(data));

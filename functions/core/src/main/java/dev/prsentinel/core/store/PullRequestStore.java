@@ -206,6 +206,17 @@ public final class PullRequestStore {
         return found;
     }
 
+    /**
+     * The most recently observed PRs, newest first (the observed_at index): the blue/green quality
+     * gate's sample of what the serving model sees now.
+     */
+    public List<PullRequest> recent(int limit) {
+        List<PullRequest> prs = new ArrayList<>();
+        collection.find().sort(Sorts.orderBy(Sorts.descending("observed_at"), Sorts.ascending("_id"))).limit(limit)
+                .forEach(d -> prs.add(PullRequestDocuments.fromDocument(d)));
+        return prs;
+    }
+
     /** The stored document as it is, for callers that need the bookkeeping fields. */
     public Optional<Document> findDocument(String repo, int number) {
         return Optional.ofNullable(collection.find(Filters.eq("_id", PullRequest.key(repo, number))).first());

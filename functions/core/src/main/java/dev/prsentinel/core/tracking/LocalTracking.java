@@ -248,6 +248,17 @@ public final class LocalTracking implements Tracking {
     }
 
     @Override
+    public void setVersionTag(String name, String version, String key, String value) {
+        Path file = model(name).resolve(version + ".json");
+        if (version(name, version).isEmpty()) {
+            throw new IllegalArgumentException(name + " has no version " + version);
+        }
+        ObjectNode v = (ObjectNode) read(file);
+        (v.has("tags") ? (ObjectNode) v.get("tags") : v.putObject("tags")).put(key, value);
+        write(file, v);
+    }
+
+    @Override
     public Optional<ModelVersion> versionByAlias(String name, String alias) {
         JsonNode v = aliases(name).get(alias);
         return v == null ? Optional.empty() : version(name, v.asText());

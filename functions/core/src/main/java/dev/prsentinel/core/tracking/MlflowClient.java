@@ -292,6 +292,12 @@ public final class MlflowClient implements Tracking {
     }
 
     @Override
+    public void setVersionTag(String name, String version, String key, String value) {
+        post("api/2.0/mlflow/model-versions/set-tag", obj().put("name", name).put("version", version).put("key", key)
+                .put("value", value));
+    }
+
+    @Override
     public Optional<ModelVersion> versionByAlias(String name, String alias) {
         return optional(() -> get("api/2.0/mlflow/registered-models/alias?name=" + encode(name) + "&alias="
                 + encode(alias)).get("model_version"));

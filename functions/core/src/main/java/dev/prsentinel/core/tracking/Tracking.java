@@ -100,6 +100,9 @@ public interface Tracking {
 
     void setAlias(String name, String alias, String version);
 
+    /** Sets a tag on a registered version (the promoter records there which environments it passed). */
+    void setVersionTag(String name, String version, String key, String value);
+
     /** The version an alias points at, or empty. */
     Optional<ModelVersion> versionByAlias(String name, String alias);
 

@@ -1,4 +1,4 @@
-package dev.prsentinel.score;
+package dev.prsentinel.core.testing;
 
 import dev.prsentinel.core.anomaly.Autoencoder;
 import dev.prsentinel.core.anomaly.ModelPackage;
@@ -15,21 +15,29 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * A model package for the score tests, made without training: seeded random weights in the shipped
+ * A model package for the score and promoter tests, made without training: seeded random weights in the shipped
  * shape (31-16-4-16-31), a scaler fitted on synthetic PRs, and a threshold at the p99 of those PRs'
  * scores, so it flags about 1% of them as a trained model would. What score does with a package
  * does not depend on how it was trained (train-trigger's tests cover training); this keeps the
- * score module free of the trainer.
+ * modules that serve models free of the trainer.
  */
-final class TestModels {
+public final class TestModels {
 
-    static final List<PullRequest> PRS = SyntheticPullRequests.generate(17, 2000, 4, 0.0,
+    public static final List<PullRequest> PRS = SyntheticPullRequests.generate(17, 2000, 4, 0.0,
             Instant.parse("2026-11-01T00:00:00Z")).pullRequests();
 
     private TestModels() {
     }
 
-    static ModelPackage calibrated(long seed) {
+    public static ModelPackage calibrated(long seed) {
+        return calibrated(seed, 0.99);
+    }
+
+    /**
+     * The same with its threshold at another quantile of the synthetic PRs' scores: 0.9 makes a
+     * model that flags about 10% of them, as a badly calibrated retrain would.
+     */
+    public static ModelPackage calibrated(long seed, double thresholdQuantile) {
         int n = FeatureSpecV1.size();
         int[] sizes = {n, 16, 4, 16, n};
         Random random = new Random(seed);
@@ -71,6 +79,7 @@ final class TestModels {
         }
         return new ModelPackage(ModelPackage.FORMAT, FeatureSpecV1.VERSION,
                 FeatureSpecV1.FEATURES.stream().map(Feature::name).toList(), layers, scaler.center(), scaler.scale(),
-                sorted[(int) (sorted.length * 0.99)], 99, errorMean, errorMean, low, high, Map.of("seed", seed));
+                sorted[(int) (sorted.length * thresholdQuantile)], (int) Math.round(100 * thresholdQuantile),
+                errorMean, errorMean, low, high, Map.of("seed", seed));
     }
 }
