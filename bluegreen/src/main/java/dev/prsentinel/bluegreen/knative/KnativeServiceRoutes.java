@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,12 +22,16 @@ import java.util.Optional;
 
 /**
  * The score Service through fabric8's Knative extension: Services and Revisions read as its typed
- * kinds, the promoter's fields written by server-side apply under the field manager
- * {@value #FIELD_MANAGER}. The apply body is built by hand, holding only those fields: the typed
- * builders would serialise defaults and empty lists, and under server-side apply every field sent
- * is a field claimed, which would take fields from Argo CD's manager. Argo CD ignores exactly these
- * fields (argocd/: /spec/traffic, the MODEL_VERSION entry, the initial-scale annotation), so its
- * syncs and this promoter never undo each other.
+ * kinds, the promoter's fields written by one JSON patch per step (field manager
+ * {@value #FIELD_MANAGER}), led by a test of the resourceVersion just read, so a write that crossed
+ * another (Argo CD's sync, a rollback) is refused whole and the promoter reads again.
+ *
+ * <p>Not server-side apply: Knative's CRD makes the template's containers list atomic, so an apply
+ * holding only the score container's MODEL_VERSION entry replaces the whole container (image,
+ * probes, env), which the real API server showed in PromoterIT. The patch touches exactly the
+ * owned fields: the traffic block, the MODEL_VERSION entry, the initial-scale and rollout
+ * annotations. Argo CD ignores exactly these (argocd/), so its syncs and this promoter never undo
+ * each other.
  */
 public final class KnativeServiceRoutes implements ServiceRoutes {
 
@@ -94,14 +100,55 @@ public final class KnativeServiceRoutes implements ServiceRoutes {
 
     @Override
     public long apply(Owned owned, String resourceVersion) {
-        Map<String, Object> metadata = new LinkedHashMap<>();
-        metadata.put("name", service);
-        metadata.put("namespace", namespace);
-        if (resourceVersion != null) {
-            metadata.put("resourceVersion", resourceVersion);
+        GenericKubernetesResource live = services().withName(service).get();
+        if (live == null) {
+            throw new IllegalStateException("no Knative Service " + namespace + "/" + service);
         }
-        metadata.put("annotations", Map.of(ROLLOUT_ANNOTATION, owned.rollout()));
-        Map<String, Object> spec = new LinkedHashMap<>();
+        if (resourceVersion != null && !resourceVersion.equals(live.getMetadata().getResourceVersion())) {
+            throw new Conflict("the Service changed since it was read (" + resourceVersion + ", now "
+                    + live.getMetadata().getResourceVersion() + ")");
+        }
+        String patch = client.getKubernetesSerialization().asJson(patch(live, owned, resourceVersion));
+        try {
+            GenericKubernetesResource patched = services().withName(service).patch(new PatchContext.Builder()
+                    .withPatchType(PatchType.JSON).withFieldManager(FIELD_MANAGER).build(), patch);
+            return orZero(patched.getMetadata().getGeneration());
+        } catch (KubernetesClientException e) {
+            // A failed resourceVersion test is a 422 whose message does not say so: someone wrote in between
+            // (Knative's status updates do, all the time).
+            GenericKubernetesResource now = services().withName(service).get();
+            boolean moved = now != null && resourceVersion != null
+                    && !resourceVersion.equals(now.getMetadata().getResourceVersion());
+            if (e.getCode() == 409 || e.getCode() == 422 && moved) {
+                throw new Conflict(e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    private io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<GenericKubernetesResource,
+            io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
+            io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>> services() {
+        return client.genericKubernetesResources("serving.knative.dev/v1", "Service").inNamespace(namespace);
+    }
+
+    /**
+     * The JSON patch (RFC 6902) that sets the owned fields on {@code live}, led by a test of the
+     * resourceVersion: the list indexes it uses are those of the object read, and the server refuses
+     * the whole patch if anyone wrote since.
+     */
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> patch(GenericKubernetesResource live, Owned owned, String resourceVersion) {
+        List<Map<String, Object>> ops = new ArrayList<>();
+        if (resourceVersion != null) {
+            ops.add(op("test", "/metadata/resourceVersion", resourceVersion));
+        }
+        // fabric8 reads an absent map as empty: either way there is no key to add into.
+        if (live.getMetadata().getAnnotations() == null || live.getMetadata().getAnnotations().isEmpty()) {
+            ops.add(op("add", "/metadata/annotations", Map.of(ROLLOUT_ANNOTATION, owned.rollout())));
+        } else {
+            ops.add(op("add", "/metadata/annotations/" + escape(ROLLOUT_ANNOTATION), owned.rollout()));
+        }
         List<Map<String, Object>> traffic = new ArrayList<>();
         for (Target t : owned.traffic()) {
             Map<String, Object> target = new LinkedHashMap<>();
@@ -117,35 +164,70 @@ public final class KnativeServiceRoutes implements ServiceRoutes {
             }
             traffic.add(target);
         }
-        spec.put("traffic", traffic);
-        Map<String, Object> template = new LinkedHashMap<>();
+        ops.add(op("add", "/spec/traffic", traffic));
+
+        Map<String, Object> spec = (Map<String, Object>) live.getAdditionalProperties().get("spec");
+        Map<String, Object> template = (Map<String, Object>) spec.get("template");
+        Map<String, Object> templateMetadata = (Map<String, Object>) template.get("metadata");
+        Map<String, Object> templateAnnotations = templateMetadata == null ? null
+                : (Map<String, Object>) templateMetadata.get("annotations");
         if (owned.initialScale() != null) {
-            template.put("metadata", Map.of("annotations", Map.of(INITIAL_SCALE, owned.initialScale().toString())));
+            String scale = owned.initialScale().toString();
+            if (templateMetadata == null || templateMetadata.isEmpty()) {
+                ops.add(op("add", "/spec/template/metadata", Map.of("annotations", Map.of(INITIAL_SCALE, scale))));
+            } else if (templateAnnotations == null || templateAnnotations.isEmpty()) {
+                ops.add(op("add", "/spec/template/metadata/annotations", Map.of(INITIAL_SCALE, scale)));
+            } else {
+                ops.add(op("add", "/spec/template/metadata/annotations/" + escape(INITIAL_SCALE), scale));
+            }
+        } else if (templateAnnotations != null && templateAnnotations.containsKey(INITIAL_SCALE)) {
+            ops.add(op("remove", "/spec/template/metadata/annotations/" + escape(INITIAL_SCALE), null));
+        }
+
+        List<Map<String, Object>> containers = (List<Map<String, Object>>) ((Map<String, Object>) template.get("spec"))
+                .get("containers");
+        int c = 0;
+        for (int i = 0; i < containers.size(); i++) {
+            if (container.equals(containers.get(i).get("name"))) {
+                c = i;
+            }
+        }
+        String at = "/spec/template/spec/containers/" + c + "/env";
+        List<Map<String, Object>> env = (List<Map<String, Object>>) containers.get(c).get("env");
+        int entry = -1;
+        for (int i = 0; env != null && i < env.size(); i++) {
+            if (MODEL_VERSION.equals(env.get(i).get("name"))) {
+                entry = i;
+            }
         }
         if (owned.modelVersion() != null) {
-            template.put("spec", Map.of("containers", List.of(Map.of("name", container,
-                    "env", List.of(Map.of("name", MODEL_VERSION, "value", owned.modelVersion()))))));
-        }
-        if (!template.isEmpty()) {
-            spec.put("template", template);
-        }
-        GenericKubernetesResource body = new GenericKubernetesResource();
-        body.setApiVersion("serving.knative.dev/v1");
-        body.setKind("Service");
-        body.setMetadata(client.getKubernetesSerialization().convertValue(metadata,
-                io.fabric8.kubernetes.api.model.ObjectMeta.class));
-        body.setAdditionalProperty("spec", spec);
-        try {
-            GenericKubernetesResource applied = client.genericKubernetesResources("serving.knative.dev/v1", "Service")
-                    .inNamespace(namespace).resource(body).fieldManager(FIELD_MANAGER).forceConflicts()
-                    .serverSideApply();
-            return orZero(applied.getMetadata().getGeneration());
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == 409) {
-                throw new Conflict(e.getMessage());
+            Map<String, Object> variable = Map.of("name", MODEL_VERSION, "value", owned.modelVersion());
+            if (env == null) {
+                ops.add(op("add", at, List.of(variable)));
+            } else if (entry < 0) {
+                ops.add(op("add", at + "/-", variable));
+            } else {
+                ops.add(op("replace", at + "/" + entry, variable));
             }
-            throw e;
+        } else if (entry >= 0) {
+            ops.add(op("remove", at + "/" + entry, null));
         }
+        return ops;
+    }
+
+    private static Map<String, Object> op(String op, String path, Object value) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("op", op);
+        m.put("path", path);
+        if (value != null) {
+            m.put("value", value);
+        }
+        return m;
+    }
+
+    /** A JSON pointer's escaping of a key: ~ as ~0, / as ~1. */
+    private static String escape(String key) {
+        return key.replace("~", "~0").replace("/", "~1");
     }
 
     @Override
