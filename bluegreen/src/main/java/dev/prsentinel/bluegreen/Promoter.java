@@ -34,14 +34,14 @@ import org.slf4j.LoggerFactory;
  *   <li>Green Ready at the target scale, within a timeout.</li>
  *   <li>The load gate (perf/) on green's own address.</li>
  *   <li>The quality gate: the same recent PRs to blue and green.</li>
- *   <li>Both passed: 100% to green in one apply (blue kept, tagged, at 0%), then the registry's
+ *   <li>Both passed: 100% to green in one write (blue kept, tagged, at 0%), then the registry's
  *       alias, then {@code model.promoted}. Either failed: the traffic block without green,
  *       MODEL_VERSION back to blue's, the alias untouched, {@code model.rejected} with the figures.</li>
  * </ol>
  *
  * <p><b>Crash safety.</b> Everything the promoter owns of the Service (traffic, MODEL_VERSION,
  * initial-scale, and the {@link Rollout} record) is a function of the record alone
- * ({@link #owned}) and is written in one apply per step, conditional on the resourceVersion just
+ * ({@link #owned}) and is written in one write per step, conditional on the resourceVersion just
  * read. A promoter started after a crash reads the record and carries on from its step; every
  * step is safe to repeat. Traffic is never split: green holds 0% until the single switch.
  *
@@ -90,7 +90,7 @@ public final class Promoter {
      * A rollback's result.
      *
      * @param rollout     the record after it
-     * @param applied     time from the command to the Service accepting the one apply
+     * @param applied     time from the command to the Service accepting the one write
      * @param served      time from the command until the route served only blue,
              or null if it did not within the timeout
      * @param message     what happened, for a person
@@ -184,20 +184,62 @@ public final class Promoter {
                 "score serves no revision yet: there is nothing to roll a candidate out against"));
         RevisionState blueRevision = routes.revision(blue).orElseThrow(() -> new Stopped(
                 "the serving revision " + blue + " does not exist"));
-        String blueModel = blueRevision.modelVersion() != null ? blueRevision.modelVersion()
-                : tracking.versionByAlias(settings.modelName(), settings.alias()).map(Tracking.ModelVersion::version)
-                        .orElse(null);
-        String at = now();
-        Rollout r = new Rollout(settings.environment() + "-v" + candidate + "-" + clock.millis(), settings.environment(
-                ),
-                candidate, Step.CREATING, blue, blueModel, null, 0, Math.max(1, blueRevision.actualReplicas()),
-                settings.identity(), at, at, List.of(), List.of());
-        if (candidate.equals(blueModel)) {
+        String blueModel = servedModel(blueRevision);
+        if (candidate.equals(blueModel) && !newerRevisionOf(state, blue, candidate)) {
             return notStarted(candidate, state, "version " + candidate + " is what " + blue + " serves already");
         }
+        String at = now();
+        Rollout r = new Rollout(settings.environment() + "-v" + candidate + "-" + clock.millis(),
+                settings.environment(), candidate, Step.CREATING, blue, blueModel, null, 0,
+                Math.max(1, blueRevision.actualReplicas()), settings.identity(), at, at, List.of(), List.of());
         LOG.info("rollout {}: blue {} (version {}, {} pods), candidate {}", r.id(), blue, blueModel, r.targetScale(),
                 candidate);
         return write(r);
+    }
+
+    /** The version a revision serves: its pin, else what the alias names now (it loaded that at start). */
+    private String servedModel(RevisionState revision) {
+        return revision.modelVersion() != null ? revision.modelVersion()
+                : tracking.versionByAlias(settings.modelName(), settings.alias()).map(Tracking.ModelVersion::version)
+                        .orElse(null);
+    }
+
+    /** Knative made a revision after blue with the same model: a template change from git (a new image). */
+    private boolean newerRevisionOf(ServiceState state, String blue, String model) {
+        String latest = state.latestCreatedRevision();
+        return latest != null && !latest.equals(blue)
+                && routes.revision(latest).map(r -> model.equals(r.modelVersion())).orElse(false);
+    }
+
+    /**
+     * Rolls out what git changed under a pinned traffic block. Traffic pinned by revision name
+     * holds a new revision (an image digest Argo CD synced) at 0% until someone moves it: this
+     * takes the newest revision, serving the same model, through the same gates as a new model
+     * (the quality gate then compares one model on two images, which must agree). Run after each
+     * sync (Argo CD's PostSync hook, knative/bluegreen/reconcile-hook.yaml); with nothing new it
+     * changes nothing. An unfinished rollout is resumed instead.
+     */
+    public Optional<Rollout> reconcile() throws InterruptedException, TimeoutException {
+        try (RolloutLock.Held held = lock.acquire(settings.identity() + "/reconcile", settings.lockWait())) {
+            ServiceState state = routes.read();
+            Rollout r = state.rollout() == null ? null : Rollout.fromJson(state.rollout());
+            if (r != null && !r.step().finished()) {
+                LOG.info("resuming rollout {} of version {} at {}", r.id(), r.candidate(), r.step());
+                return Optional.of(drive(r, held));
+            }
+            Optional<String> serving = state.serving();
+            if (serving.isEmpty()) {
+                return Optional.empty();
+            }
+            String model = routes.revision(serving.get()).map(this::servedModel).orElse(null);
+            if (model == null || !newerRevisionOf(state, serving.get(), model)) {
+                LOG.info("nothing to roll out: {} serves the newest revision", serving.get());
+                return Optional.empty();
+            }
+            LOG.info("revision {} (version {}) waits behind {}: rolling it out", state.latestCreatedRevision(), model,
+                    serving.get());
+            return Optional.of(drive(start(model, state), held));
+        }
     }
 
     /** A candidate turned down before anything changed: an event, and the Service left as it is. */
@@ -364,7 +406,7 @@ public final class Promoter {
         return rejected;
     }
 
-    /** Rolls back to the last rollout's blue in one apply, and measures until the route serves only blue. */
+    /** Rolls back to the last rollout's blue in one write, and measures until the route serves only blue. */
     public RollbackResult rollback() throws InterruptedException {
         long t0 = System.nanoTime();
         for (int attempt = 0;; attempt++) {

@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The promoter's entry point, in its image (a Job per candidate, made by Knative's JobSink from
@@ -34,6 +35,7 @@ import java.util.Map;
  *
  * <pre>
  *   promote [--candidate VERSION]   (without it: the CloudEvent JobSink mounts at /etc/jobsink-event/event)
+ *   reconcile                       (after a sync: roll out a newer revision of the serving model)
  *   rollback
  *   status
  * </pre>
@@ -62,15 +64,26 @@ public final class PromoterMain {
 
     static int run(String[] args, Map<String, String> env, Clock clock) {
         if (args.length == 0) {
-            ERR.line("usage: promote [--candidate VERSION] | rollback | status");
+            ERR.line("usage: promote [--candidate VERSION] | reconcile | request-reconcile | rollback | status");
             return 2;
         }
         String command = args[0];
         Map<String, String> options = JobArguments.parse(java.util.Arrays.copyOfRange(args, 1, args.length));
+        if (command.equals("request-reconcile")) {
+            // The PostSync hook: no registry, no store, no Kubernetes API; one event to the broker.
+            return requestReconcile(env, options.getOrDefault("reason", "requested"), clock);
+        }
+        // The event is read before anything is connected: one this Job does not take fails fast.
+        Optional<String> fromEvent;
+        try {
+            fromEvent = command.equals("promote") && !options.containsKey("candidate") ? candidateFromEvent()
+                    : Optional.empty();
+        } catch (IllegalArgumentException | IOException e) {
+            ERR.line(e.getMessage());
+            return 2;
+        }
         Secrets secrets = null;
         try (KubernetesClient client = new KubernetesClientBuilder().build()) {
-            secrets = Secrets.fromEnvironment(env);
-            Tracking tracking = Tracking.fromSecrets(secrets, env, clock);
             String namespace = namespace(env);
             String service = env.getOrDefault("SCORE_SERVICE", "score");
             ServiceRoutes routes = new KnativeServiceRoutes(client, namespace, service,
@@ -80,14 +93,18 @@ public final class PromoterMain {
             switch (command) {
                 case "status" -> OUT.line(Status.render(settings.environment(), routes));
                 case "rollback" -> {
+                    secrets = Secrets.fromEnvironment(env);
+                    Tracking tracking = Tracking.fromSecrets(secrets, env, clock);
                     var result = new Promoter(routes, null, tracking, null, null, sink, clock, settings).rollback();
                     OUT.line(result.message() + (result.applied() == null ? "" : String.format(Locale.ROOT,
                             " (applied in %d ms; only blue served after %s)", result.applied().toMillis(),
                             result.served() == null ? "more than the timeout" : result.served().toMillis() + " ms")));
                 }
-                case "promote" -> {
-                    String candidate = options.containsKey("candidate") ? options.get("candidate")
-                            : candidateFromEvent();
+                case "promote", "reconcile" -> {
+                    String candidate = !command.equals("promote") ? null
+                            : options.containsKey("candidate") ? options.get("candidate") : fromEvent.orElse(null);
+                    secrets = Secrets.fromEnvironment(env);
+                    Tracking tracking = Tracking.fromSecrets(secrets, env, clock);
                     MongoSettings mongo = MongoSettings.fromSecrets(secrets, env);
                     try (MongoClient mongoClient = MongoClients.create(mongo.connectionString())) {
                         PullRequestStore store = new PullRequestStore(mongoClient.getDatabase(mongo.database()), clock);
@@ -95,16 +112,20 @@ public final class PromoterMain {
                         QualityGate.Bounds bounds = QualityGate.Bounds.fromEnvironment(env);
                         Promoter promoter = new Promoter(routes,
                                 new LeaseLock(client, namespace, service + "-bluegreen", Duration.ofSeconds(30), clock),
-                                tracking, loadTest(env, client, namespace, settings.environment() + "-v" + candidate),
+                                tracking, loadTest(env, client, namespace, settings.environment() + "-"
+                                        + (candidate == null ? "reconcile" : "v" + candidate)),
                                 new HttpQualityProbe(() -> store.recent(sample), bounds),
                                 sink, clock, settings);
-                        Rollout r = promoter.promote(candidate);
-                        OUT.line("rollout " + r.id() + ": " + r.step()
-                                + (r.reasons().isEmpty() ? "" : " (" + String.join("; ", r.reasons()) + ")"));
+                        Optional<Rollout> done = candidate == null ? promoter.reconcile()
+                                : Optional.of(promoter.promote(candidate));
+                        OUT.line(done.map(r -> "rollout " + r.id() + ": " + r.step()
+                                + (r.reasons().isEmpty() ? "" : " (" + String.join("; ", r.reasons()) + ")"))
+                                .orElse("nothing to roll out: the serving revision is the newest"));
                     }
                 }
                 default -> {
-                    ERR.line("unknown command " + command + ": promote, rollback or status");
+                    ERR.line("unknown command " + command
+                            + ": promote, reconcile, request-reconcile, rollback or status");
                     return 2;
                 }
             }
@@ -154,25 +175,56 @@ public final class PromoterMain {
                 env.getOrDefault("HOSTNAME", "promoter"));
     }
 
-    /** The candidate's version from the model.candidate event JobSink mounted; refused with the field when absent. */
-    static String candidateFromEvent() throws IOException {
+    /**
+     * What the event JobSink mounted asks for: a candidate's version (model.candidate), or empty
+     * for a reconcile (rollout.requested). Refused with the field when it is neither.
+     */
+    static Optional<String> candidateFromEvent() throws IOException {
         if (!Files.isReadable(JOBSINK_EVENT)) {
             throw new IllegalArgumentException("--candidate VERSION is required (no event at " + JOBSINK_EVENT + ")");
         }
         return candidateFromEvent(Json.mapper().readTree(JOBSINK_EVENT.toFile()));
     }
 
-    static String candidateFromEvent(JsonNode event) {
-        if (!EventTypes.MODEL_CANDIDATE.equals(event.path("type").asText())) {
-            throw new IllegalArgumentException("type: the promoter takes " + EventTypes.MODEL_CANDIDATE + ", not \""
-                    + event.path("type").asText() + "\"");
+    static Optional<String> candidateFromEvent(JsonNode event) {
+        String type = event.path("type").asText();
+        if (EventTypes.ROLLOUT_REQUESTED.equals(type)) {
+            return Optional.empty();
         }
-        JsonNode data = event.path("data");
-        String version = data.path("model_version").asText(null);
+        if (!EventTypes.MODEL_CANDIDATE.equals(type)) {
+            throw new IllegalArgumentException("type: the promoter takes " + EventTypes.MODEL_CANDIDATE + " or "
+                    + EventTypes.ROLLOUT_REQUESTED + ", not \"" + type + "\"");
+        }
+        String version = event.path("data").path("model_version").asText(null);
         if (version == null || !version.matches("\\d+")) {
             throw new IllegalArgumentException("data.model_version: a registered version number is needed");
         }
-        return version;
+        return Optional.of(version);
+    }
+
+    /**
+     * Asks for a reconcile through the broker (K_SINK, bound by a SinkBinding): what Argo CD's
+     * PostSync hook runs, so the rollout itself runs in the promoter's JobSink Job like any other.
+     * One event per hook pod (its name is the id), so a retried hook does not ask twice.
+     */
+    static int requestReconcile(Map<String, String> env, String reason, Clock clock) {
+        String sink = env.get("K_SINK");
+        if (sink == null || sink.isBlank()) {
+            ERR.line("K_SINK is not set: the broker to send the request to (a SinkBinding sets it)");
+            return 2;
+        }
+        var event = dev.prsentinel.core.events.Events.create(dev.prsentinel.core.events.Events.derivedId(
+                EventTypes.ROLLOUT_REQUESTED, env.getOrDefault("HOSTNAME", reason)), EventTypes.ROLLOUT_REQUESTED,
+                dev.prsentinel.core.events.RolloutRequested.VERSION, Promoter.FUNCTION, "score",
+                new dev.prsentinel.core.events.RolloutRequested(reason), clock);
+        Optional<String> failed = new EventSink.Http(java.net.URI.create(sink), 5, Duration.ofSeconds(5),
+                Duration.ofSeconds(30), Duration.ofSeconds(1)).deliver(event);
+        if (failed.isPresent()) {
+            ERR.line("the reconcile request was not delivered to " + sink + ": " + failed.get());
+            return 1;
+        }
+        OUT.line("reconcile requested (" + reason + ")");
+        return 0;
     }
 
     private static String namespace(Map<String, String> env) throws IOException {
@@ -183,7 +235,8 @@ public final class PromoterMain {
         return Files.isReadable(file) ? Files.readString(file).trim() : "default";
     }
 
+    /** Unset, blank or "none": no environment to have passed first. */
     private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s;
+        return s == null || s.isBlank() || s.equals("none") ? null : s;
     }
 }

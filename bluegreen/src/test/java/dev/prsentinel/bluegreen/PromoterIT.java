@@ -308,6 +308,22 @@ class PromoterIT {
         // Green is the candidate's revision, pinned by name: one revision made for it, none by latestRevision.
         var revision = new KnativeServiceRoutes(client, NS, service, "score").revision(r.greenRevision()).orElseThrow();
         assertThat(revision.modelVersion()).isEqualTo(candidate);
+        assertTemplateIntact();
+    }
+
+    /**
+     * Git's container is all there besides the promoter's entry: its image, probes, every variable.
+     * (A server-side apply of the MODEL_VERSION entry alone replaced the whole container: Knative's
+     * CRD makes the containers list atomic.)
+     */
+    private void assertTemplateIntact() {
+        var container = live().getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(container.getImage()).startsWith("ghcr.io/prsentinel/score@sha256:");
+        assertThat(container.getReadinessProbe()).isNotNull();
+        assertThat(container.getEnv()).extracting(io.fabric8.kubernetes.api.model.EnvVar::getName)
+                .contains("VAULT_ADDR", "VAULT_ROLE", "VAULT_SECRET_PATH", "MODEL_ALIAS", "JAVA_TOOL_OPTIONS");
+        assertThat(live().getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsKey("autoscaling.knative.dev/max-scale");
     }
 
     @Test
@@ -376,6 +392,7 @@ class PromoterIT {
         assertThat(specTraffic()).containsExactly(Target.pinned(blue, 100, "blue"));
         awaitServing(blue);
         assertThat(templateModel()).as("the template is back to blue's version").isEqualTo("1");
+        assertTemplateIntact();
         assertThat(mlflow.versionByAlias(Tracking.MODEL_NAME, "champion").orElseThrow().version()).isEqualTo("1");
         String expected = switch (failure) {
             case NO_REVISION -> "made no revision";
@@ -517,6 +534,42 @@ class PromoterIT {
         assertThat(live().getMetadata().getManagedFields()).filteredOn(f -> "prsentinel-bluegreen".equals(f.getManager(
                 )))
                 .isNotEmpty();
+    }
+
+    @Test
+    void aNewImageFromGitIsRolledOutThroughTheSameGatesByReconcile() throws Exception {
+        Rollout first = promoter(new Recording()).promote("2");
+        assertPromoted(first, "2");
+        assertThat(promoter(new Recording()).reconcile()).as("nothing new yet").isEmpty();
+
+        // Argo CD syncs a new digest: Knative makes a revision (still version 2) that gets no traffic.
+        String newImage = "ghcr.io/prsentinel/score@sha256:" + "ab".repeat(32);
+        argoApply(gitService.replace("\n  name: score\n", "\n  name: " + service + "\n")
+                .replaceAll("image: ghcr\\.io/prsentinel/score@sha256:[0-9a-f]{64}", "image: " + newImage), true);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (live().getStatus().getLatestCreatedRevisionName().equals(first.greenRevision())
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        String waiting = live().getStatus().getLatestCreatedRevisionName();
+        assertThat(waiting).isNotEqualTo(first.greenRevision());
+        assertThat(specTraffic()).filteredOn(t -> t.percent() == 100).singleElement()
+                .satisfies(t -> assertThat(t.revisionName()).isEqualTo(first.greenRevision()));
+
+        Rollout r = promoter(new Recording()).reconcile().orElseThrow();
+
+        assertThat(r.step()).as("%s %s", r.reasons(), r.checkLines(false)).isEqualTo(Step.PROMOTED);
+        assertThat(r.candidate()).isEqualTo("2");
+        assertThat(r.blueRevision()).isEqualTo(first.greenRevision());
+        var green = new KnativeServiceRoutes(client, NS, service, "score").revision(r.greenRevision()).orElseThrow();
+        assertThat(green.modelVersion()).isEqualTo("2");
+        assertThat(client.adapt(KnativeClient.class).revisions().inNamespace(NS).withName(r.greenRevision()).get()
+                .getSpec().getContainers().get(0).getImage()).isEqualTo(newImage);
+        assertThat(specTraffic()).containsExactly(Target.pinned(r.greenRevision(), 100, "green"),
+                Target.pinned(first.greenRevision(), 0, "blue"));
+        // One model on two images: the quality gate found them identical.
+        assertThat(r.checkLines(false)).anySatisfy(l -> assertThat(l).startsWith("quality ks: 0.000"));
+        assertThat(promoter(new Recording()).reconcile()).isEmpty();
     }
 
     @Test

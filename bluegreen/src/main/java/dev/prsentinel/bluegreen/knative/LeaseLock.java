@@ -102,14 +102,28 @@ public final class LeaseLock implements RolloutLock {
     }
 
     private Held renewing(String identity) {
-        AtomicBoolean held = new AtomicBoolean(true);
-        ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(r -> {
+        return new Holding(identity);
+    }
+
+    /** A held lease and its renewal. */
+    final class Holding implements Held {
+
+        private final String identity;
+        private final AtomicBoolean held = new AtomicBoolean(true);
+        private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "lease-renewal");
             t.setDaemon(true);
             return t;
         });
-        Instant[] renewed = {clock.instant()};
-        renewer.scheduleWithFixedDelay(() -> {
+        private volatile Instant renewed = clock.instant();
+
+        Holding(String identity) {
+            this.identity = identity;
+            long every = duration.toMillis() / 3;
+            renewer.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
+        }
+
+        private void renew() {
             try {
                 Lease lease = leases().withName(name).get();
                 if (lease == null || !identity.equals(lease.getSpec().getHolderIdentity())) {
@@ -119,39 +133,43 @@ public final class LeaseLock implements RolloutLock {
                 }
                 lease.getSpec().setRenewTime(ZonedDateTime.ofInstant(clock.instant(), ZoneOffset.UTC));
                 leases().resource(lease).update();
-                renewed[0] = clock.instant();
+                renewed = clock.instant();
             } catch (RuntimeException e) {
-                if (renewed[0].plus(duration).isBefore(clock.instant())) {
+                if (renewed.plus(duration).isBefore(clock.instant())) {
                     LOG.warn("lease {}/{} not renewed for {}: lost ({})", namespace, name, duration, e.getMessage());
                     held.set(false);
                 }
             }
-        }, duration.toMillis() / 3, duration.toMillis() / 3, TimeUnit.MILLISECONDS);
-        return new Held() {
-            @Override
-            public boolean held() {
-                return held.get();
-            }
+        }
 
-            @Override
-            public void close() {
-                renewer.shutdownNow();
-                if (held.getAndSet(false)) {
-                    try {
-                        Lease lease = leases().withName(name).get();
-                        if (lease != null && identity.equals(lease.getSpec().getHolderIdentity())) {
-                            // Released, not deleted: the next taker sees a free lease at once.
-                            lease.getSpec().setHolderIdentity(null);
-                            lease.getSpec().setRenewTime(null);
-                            leases().resource(lease).update();
-                        }
-                    } catch (RuntimeException e) {
-                        LOG.warn("lease {}/{} not released ({}): it expires in {}", namespace, name, e.getMessage(),
-                                duration);
+        @Override
+        public boolean held() {
+            return held.get();
+        }
+
+        /** What a holder's death does: renewals stop, nothing is released, the lease runs out. */
+        void die() {
+            renewer.shutdownNow();
+        }
+
+        @Override
+        public void close() {
+            renewer.shutdownNow();
+            if (held.getAndSet(false)) {
+                try {
+                    Lease lease = leases().withName(name).get();
+                    if (lease != null && identity.equals(lease.getSpec().getHolderIdentity())) {
+                        // Released, not deleted: the next taker sees a free lease at once.
+                        lease.getSpec().setHolderIdentity(null);
+                        lease.getSpec().setRenewTime(null);
+                        leases().resource(lease).update();
                     }
+                } catch (RuntimeException e) {
+                    LOG.warn("lease {}/{} not released ({}): it expires in {}", namespace, name, e.getMessage(),
+                            duration);
                 }
             }
-        };
+        }
     }
 
     private io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<Lease,

@@ -48,6 +48,11 @@ public final class EventTypes {
     public static final String MODEL_REJECTED = "dev.prsentinel.model.rejected";
     /** The promoter moved the traffic to a candidate and made it champion: data is {@link RolloutOutcome}. */
     public static final String MODEL_PROMOTED = "dev.prsentinel.model.promoted";
+    /**
+     * Roll out what waits behind the pinned traffic of score (a new image from git): data is
+     * {@link RolloutRequested}. Argo CD's PostSync hook sends it.
+     */
+    public static final String ROLLOUT_REQUESTED = "dev.prsentinel.rollout.requested";
     /** The schema name of {@link RolloutOutcome}, the promoter's data for promoted and rejected. */
     public static final String MODEL_ROLLOUT = "dev.prsentinel.model.rollout";
     /** A training could not run: data is {@link TrainFailed}. */

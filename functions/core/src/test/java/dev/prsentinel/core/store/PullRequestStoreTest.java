@@ -141,4 +141,12 @@ class PullRequestStoreTest {
         store.upsertAll(List.of(PullRequests.complete(1, T0), PullRequests.complete(2, T0)));
         assertThat(store.countByRepo()).containsEntry("octo/repo", 2L);
     }
+
+    @Test
+    void theMostRecentlyObservedComeFirst() {
+        store.upsertAll(List.of(PullRequests.complete(1, T0), PullRequests.complete(2, T0.plusSeconds(60)),
+                PullRequests.complete(3, T0.plusSeconds(30))));
+        assertThat(store.recent(2)).extracting(PullRequest::number).containsExactly(2, 3);
+        assertThat(store.recent(10)).hasSize(3);
+    }
 }

@@ -61,6 +61,9 @@ class LocalTrackingTest {
         assertThat(tracking.versionByAlias("m", "challenger")).isEmpty();
         assertThat(tracking.version("m", "2")).isEmpty();
         assertThat(tracking.createModelVersion("m", run, "model")).isEqualTo("2");
+        tracking.setVersionTag("m", "2", "prsentinel.passed.staging", "staging-v2-1");
+        assertThat(tracking.versions("m").get(1).tags()).containsEntry("prsentinel.passed.staging", "staging-v2-1");
+        assertThatThrownBy(() -> tracking.setVersionTag("m", "9", "k", "v")).hasMessageContaining("no version 9");
     }
 
     @Test

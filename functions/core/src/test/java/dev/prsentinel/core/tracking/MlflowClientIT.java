@@ -55,6 +55,9 @@ class MlflowClientIT {
                         Map.of("registered_by", "it")),
                 new Tracking.RegisteredVersion(unaliased, run.id(), java.util.Set.of(), Map.of()));
         assertThat(mlflow.versions("no-such-model")).isEmpty();
+        mlflow.setVersionTag("prsentinel-it-model", unaliased, "prsentinel.passed.staging", "staging-v2-1");
+        assertThat(mlflow.versions("prsentinel-it-model").get(1).tags())
+                .containsEntry("prsentinel.passed.staging", "staging-v2-1");
         Tracking.ModelVersion champion = mlflow.versionByAlias("prsentinel-it-model", "champion").orElseThrow();
         assertThat(champion).isEqualTo(new Tracking.ModelVersion("prsentinel-it-model", version, run.id()));
         assertThat(mlflow.version("prsentinel-it-model", version)).contains(champion);
