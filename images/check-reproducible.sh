@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The same commit gives the same image digests: rebuilds every function's image from a clean
+# The same commit gives the same image digests: rebuilds every image (images/modules) from a clean
 # module (jars included) and compares each digest with the one the build before it wrote.
 # Run after a build that made the images (scripts/test runs it after ./mvnw verify).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-modules="functions/ingest functions/featurize functions/train-trigger functions/score"
+modules=$(awk '!/^#/ && NF {print $2}' images/modules | tr '\n' ' ')
 declare -A before
 for m in $modules; do
   [ -f "$m/target/jib-image.digest" ] || { echo "no image built in $m (run the build first)" >&2; exit 1; }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Pushes each function's image as the build made it (functions/*/target/jib-image.tar, an OCI
-# layout) to REGISTRY/<function>, tagged with the commit, and fails unless the registry holds it
+# Pushes each image (images/modules) as the build made it (<module>/target/jib-image.tar, an OCI
+# layout) to REGISTRY/<name>, tagged with the commit, and fails unless the registry holds it
 # under the very digest the build recorded: what the overlays pin is what was tested.
 #   images/push.sh REGISTRY [TAG]     e.g. images/push.sh ghcr.io/prsentinel "$GITHUB_SHA"
 # Credentials: crane's (crane auth login, or a docker config.json).
@@ -11,10 +11,10 @@ tag=${2:-$(git rev-parse HEAD)}
 crane=${CRANE:-crane}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-for f in ingest featurize train-trigger score; do
-  built=$(cat "functions/$f/target/jib-image.digest")
+awk '!/^#/ && NF' images/modules | while read -r f module; do
+  built=$(cat "$module/target/jib-image.digest")
   mkdir -p "$work/$f"
-  tar -xf "functions/$f/target/jib-image.tar" -C "$work/$f"
+  tar -xf "$module/target/jib-image.tar" -C "$work/$f"
   "$crane" push "$work/$f" "$registry/$f:$tag" >/dev/null
   pushed=$("$crane" digest "$registry/$f:$tag")
   if [ "$pushed" != "$built" ]; then

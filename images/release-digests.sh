@@ -1,16 +1,15 @@
 #!/usr/bin/env bash
-# Writes the digests of the images this build made (functions/*/target/jib-image.digest) into an
+# Writes the digests of the images this build made (images/modules: <module>/target/jib-image.digest) into an
 # environment's digest file, overlays/<env>/images.yaml (default staging). The release runs it on
 # branch staging after pushing; `images/release-digests.sh --promote` copies staging's digests into
 # production's file, the commit a staging-to-main merge then carries (nothing is rebuilt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-functions="ingest featurize train-trigger score"
 
 write() { # env, then "name digest" lines on stdin
   local env=$1 file="overlays/$1/images.yaml"
   {
-    echo "# The image of each function in $env, pinned by digest. Written by images/release-digests.sh from"
+    echo "# Each image of $env (images/modules), pinned by digest. Written by images/release-digests.sh from"
     echo "# the digests the build captured; production's is staging's, carried by the merge."
     while read -r name digest; do
       printf -- '---\napiVersion: builtin\nkind: ImageTagTransformer\nmetadata:\n  name: %s\n' "$name"
@@ -34,8 +33,8 @@ case "${1:-staging}" in
     if [ "$(digests_of staging)" = "$(digests_of production)" ]; then echo "production's digests are staging's"
     else echo "production's digests differ from staging's:" >&2; diff <(digests_of staging) <(digests_of production) >&2; exit 1; fi ;;
   staging|production)
-    for f in $functions; do
-      d="functions/$f/target/jib-image.digest"
+    awk '!/^#/ && NF' images/modules | while read -r f module; do
+      d="$module/target/jib-image.digest"
       [ -f "$d" ] || { echo "$d is missing: build the images first (./mvnw package)" >&2; exit 1; }
       echo "$f $(cat "$d")"
     done | write "$1" ;;

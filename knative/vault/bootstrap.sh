@@ -31,7 +31,8 @@ max_ttl="${TOKEN_MAX_TTL:-24h}"
 #   train-trigger    mongodb_uri
 #   train-job        mongodb_uri, mlflow_tracking_uri (+ credentials), s3_access_key, s3_secret_key
 #   score            mongodb_uri, mlflow_tracking_uri (+ credentials)
-workloads="ingest ingest-webhooks featurize spark-driver train-trigger train-job score"
+#   bluegreen        mongodb_uri (the quality gate's sample), mlflow_tracking_uri (+ credentials)
+workloads="ingest ingest-webhooks featurize spark-driver train-trigger train-job score bluegreen"
 
 policy() {
   cat <<HCL

@@ -41,10 +41,16 @@ class EnvironmentsTest {
                     + "|TRAIN_JOB_VAULT_ROLE|TRAIN_JOB_VAULT_SECRET_PATH)\\)"),
             Pattern.compile("spec\\.template\\.metadata\\.annotations\\.autoscaling\\.knative\\.dev/(min|max)-scale"),
             Pattern.compile("spec\\.template\\.spec\\.containers\\[0]\\.image"),
+            // The promoter's Job (a JobSink's template): its role, path, environment, the one it follows.
+            Pattern.compile("spec\\.job\\.spec\\.template\\.spec\\.containers\\[0]\\.env\\[\\d+]\\.value "
+                    + "\\((VAULT_ROLE|VAULT_SECRET_PATH|ENVIRONMENT|REQUIRE_PASSED)\\)"),
+            Pattern.compile("spec\\.job\\.spec\\.template\\.spec\\.containers\\[0]\\.image"),
             Pattern.compile("metadata\\.name \\(the domain\\)"));
     private static final Pattern DIGEST = Pattern.compile("ghcr\\.io/prsentinel/[a-z-]+@sha256:[0-9a-f]{64}");
     /** The workloads that call the Kubernetes API, and so get its token. */
-    private static final Set<String> CALLS_THE_API = Set.of("featurize", "train-trigger");
+    private static final Set<String> CALLS_THE_API = Set.of("featurize", "train-trigger", "bluegreen");
+    /** k6's official image, pinned by the digest of its index. */
+    private static final Pattern K6 = Pattern.compile("docker\\.io/grafana/k6:[0-9.]+@sha256:[0-9a-f]{64}");
     private static final Comparator<Object> BY_TEXT = Comparator.comparing(Object::toString);
 
     private static List<Map<String, Object>> staging;
@@ -98,6 +104,8 @@ class EnvironmentsTest {
                 .anyMatch(d -> d.startsWith("Service/featurize ") && d.endsWith("(FEATURIZE_JOB_VAULT_ROLE)"))
                 .anyMatch(d -> d.startsWith("Service/train-trigger ") && d.endsWith("(TRAIN_JOB_VAULT_SECRET_PATH)"))
                 .anyMatch(d -> d.endsWith("max-scale"))
+                .anyMatch(d -> d.startsWith("JobSink/bluegreen ") && d.endsWith("(ENVIRONMENT)"))
+                .anyMatch(d -> d.startsWith("JobSink/bluegreen ") && d.endsWith("(REQUIRE_PASSED)"))
                 .contains("DomainMapping metadata.name (the domain)");
     }
 
@@ -148,10 +156,18 @@ class EnvironmentsTest {
                 Map<String, Object> data = cast(d.get("data"));
                 Object pod = Kustomize.yaml().load((String) data.get("spark-driver-pod.yaml"));
                 specs.put("spark-driver", at(pod, "spec"));
+            } else if ("Job".equals(kind(d)) && "bluegreen-reconcile".equals(name(d))) {
+                specs.put("reconcile-hook", at(d, "spec.template.spec"));
+            } else if ("JobSink".equals(kind(d)) && "bluegreen".equals(name(d))) {
+                specs.put("bluegreen", at(d, "spec.job.spec.template.spec"));
+            } else if ("ConfigMap".equals(kind(d)) && "k6-job-template".equals(name(d))) {
+                Map<String, Object> data = cast(d.get("data"));
+                Object job = Kustomize.yaml().load((String) data.get("k6-job.yaml"));
+                specs.put("k6", at(job, "spec.template.spec"));
             }
         }
         assertThat(specs).containsOnlyKeys("ingest", "ingest-webhooks", "featurize", "train-trigger", "score",
-                "train-job", "spark-driver");
+                "train-job", "spark-driver", "bluegreen", "k6", "reconcile-hook");
         return specs;
     }
 
@@ -168,7 +184,8 @@ class EnvironmentsTest {
                 continue;
             }
             for (Map<String, Object> c : containers(e.getValue())) {
-                assertThat((String) c.get("image")).as("%s's image", e.getKey()).matches(DIGEST);
+                assertThat((String) c.get("image")).as("%s's image", e.getKey())
+                        .matches(e.getKey().equals("k6") ? K6 : DIGEST);
             }
         }
     }
@@ -239,6 +256,11 @@ class EnvironmentsTest {
         Map<String, String> jobs = Map.of("featurize", "FEATURIZE_JOB_", "train-trigger", "TRAIN_JOB_");
         for (var e : specs.entrySet()) {
             if (e.getKey().equals("train-job") || e.getKey().equals("spark-driver")) {
+                continue;
+            }
+            if (e.getKey().equals("k6") || e.getKey().equals("reconcile-hook")) {
+                // They hold no secret (k6 sends load, the hook one event): no Vault role.
+                assertThat(e.getValue().toString()).doesNotContain("VAULT_");
                 continue;
             }
             String account = (String) e.getValue().get("serviceAccountName");
@@ -334,7 +356,9 @@ class EnvironmentsTest {
             List<Map<String, Object>> ignored = at(app, "spec.ignoreDifferences");
             assertThat(ignored).singleElement().satisfies(i -> {
                 assertThat(i).containsEntry("kind", "Service").containsEntry("name", "score");
-                assertThat((List<String>) i.get("jsonPointers")).containsExactly("/spec/traffic");
+                assertThat((List<String>) i.get("jsonPointers")).containsExactly("/spec/traffic",
+                        "/spec/template/metadata/annotations/autoscaling.knative.dev~1initial-scale",
+                        "/metadata/annotations/bluegreen.prsentinel.dev~1rollout");
                 assertThat(i.get("jqPathExpressions").toString()).contains("MODEL_VERSION");
             });
         }

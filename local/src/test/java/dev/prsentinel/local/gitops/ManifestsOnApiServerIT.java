@@ -161,11 +161,19 @@ class ManifestsOnApiServerIT {
                 "spark-driver", List.of("create pods", "list pods", "watch pods", "patch pods", "delete pods",
                         "deletecollection pods", "create configmaps", "deletecollection configmaps",
                         "deletecollection services"),
-                "train-trigger", List.of("create jobs.batch", "get jobs.batch", "get pods"));
+                "train-trigger", List.of("create jobs.batch", "get jobs.batch", "get pods"),
+                "bluegreen", List.of("get services.serving.knative.dev/score",
+                        "patch services.serving.knative.dev/score",
+                        "get revisions.serving.knative.dev", "create leases.coordination.k8s.io",
+                        "update leases.coordination.k8s.io/score-bluegreen", "create jobs.batch", "list pods"));
         Map<String, List<String>> refused = Map.of(
                 "featurize", List.of("list pods", "deletecollection pods", "create jobs.batch", "get secrets"),
                 "spark-driver", List.of("create services", "create persistentvolumeclaims", "get secrets"),
-                "train-trigger", List.of("delete jobs.batch", "create pods", "get secrets", "list pods"));
+                "train-trigger", List.of("delete jobs.batch", "create pods", "get secrets", "list pods"),
+                "bluegreen", List.of("patch services.serving.knative.dev/ingest",
+                        "delete services.serving.knative.dev/score",
+                        "update leases.coordination.k8s.io/another", "get secrets", "delete jobs.batch",
+                                "create pods"));
         for (var entry : allowed.entrySet()) {
             for (String action : entry.getValue()) {
                 assertThat(canI(ns, entry.getKey(), action)).as("%s may %s", entry.getKey(), action).isTrue();
@@ -176,7 +184,7 @@ class ManifestsOnApiServerIT {
                 assertThat(canI(ns, entry.getKey(), action)).as("%s may not %s", entry.getKey(), action).isFalse();
             }
         }
-        for (String account : List.of("score", "ingest", "ingest-webhooks", "train-job")) {
+        for (String account : List.of("score", "ingest", "ingest-webhooks", "train-job", "k6", "rollout-request")) {
             for (String action : List.of("get pods", "get configmaps", "get secrets", "create jobs.batch")) {
                 assertThat(canI(ns, account, action)).as("%s may not %s", account, action).isFalse();
             }
