@@ -186,7 +186,13 @@ public final class Promoter {
                 "the serving revision " + blue + " does not exist"));
         String blueModel = servedModel(blueRevision);
         if (candidate.equals(blueModel) && !newerRevisionOf(state, blue, candidate)) {
-            return notStarted(candidate, state, "version " + candidate + " is what " + blue + " serves already");
+            // The first model ever: train-trigger made it champion and score serves it by the alias.
+            // Nothing to roll out and nothing was turned down: no event.
+            String at = now();
+            LOG.info("version {} is what {} serves already: nothing to roll out", candidate, blue);
+            return new Rollout(settings.environment() + "-v" + candidate + "-serving", settings.environment(),
+                    candidate, Step.PROMOTED, blue, blueModel, blue, 0, 0, settings.identity(), at, at, List.of(),
+                    List.of("serves already"));
         }
         String at = now();
         Rollout r = new Rollout(settings.environment() + "-v" + candidate + "-" + clock.millis(),

@@ -347,6 +347,16 @@ class PromoterIT {
     }
 
     @Test
+    void theFirstModelNeedsNoRolloutScoreServesItByTheAlias() throws Exception {
+        Recording routes = new Recording();
+        Rollout r = promoter(routes).promote("1");
+        assertThat(r.reasons()).containsExactly("serves already");
+        assertThat(routes.written).isEmpty();
+        assertThat(specTraffic()).isEmpty();
+        assertThat(outcomes(r.id())).isEmpty();
+    }
+
+    @Test
     void aRedeliveredCandidateChangesNothing() throws Exception {
         Recording routes = new Recording();
         Rollout first = promoter(routes).promote("2");

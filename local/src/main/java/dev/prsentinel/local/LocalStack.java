@@ -1,19 +1,29 @@
 package dev.prsentinel.local;
 
 import com.mongodb.client.model.Filters;
+import dev.prsentinel.bluegreen.ContractLoadTest;
+import dev.prsentinel.bluegreen.HttpQualityProbe;
+import dev.prsentinel.bluegreen.Promoter;
+import dev.prsentinel.bluegreen.RolloutLock;
+import dev.prsentinel.bluegreen.gate.LoadContract;
+import dev.prsentinel.bluegreen.gate.QualityGate;
+import dev.prsentinel.bluegreen.gate.VegetaLoadTest;
 import dev.prsentinel.core.Json;
-import dev.prsentinel.core.http.CloudEventEndpoint;
 import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.events.SyncRequested;
+import dev.prsentinel.core.http.CloudEventEndpoint;
+import dev.prsentinel.core.http.EventSink;
 import dev.prsentinel.core.jobs.ChildJvm;
 import dev.prsentinel.core.store.PullRequestStore;
 import dev.prsentinel.core.tracking.Tracking;
 import dev.prsentinel.featurize.FeaturizeApplication;
 import dev.prsentinel.ingest.IngestApplication;
 import dev.prsentinel.ingest.webhooks.GitHubWebhooks;
+import dev.prsentinel.local.bluegreen.LocalJobSink;
+import dev.prsentinel.local.bluegreen.LocalRouter;
+import dev.prsentinel.local.bluegreen.ScoreRevisions;
 import dev.prsentinel.local.broker.KnativeManifests;
 import dev.prsentinel.local.broker.LocalBroker;
-import dev.prsentinel.score.ScoreApplication;
 import dev.prsentinel.train.TrainTriggerApplication;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import java.io.IOException;
@@ -25,6 +35,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.bson.Document;
@@ -64,7 +75,9 @@ public final class LocalStack implements AutoCloseable {
     private IngestApplication ingest;
     private FeaturizeApplication featurize;
     private TrainTriggerApplication trainTrigger;
-    private ScoreApplication score;
+    private ScoreRevisions revisions;
+    private LocalRouter router;
+    private LocalJobSink bluegreen;
     private TrackingChoice tracking;
     private LocalVault vault;
 
@@ -76,6 +89,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public static LocalStack start(Options options) throws IOException {
+        LocalRouter.noDelay();
         EmbeddedStore store = new EmbeddedStore(options.dataDir());
         LocalStack stack = null;
         try {
@@ -91,6 +105,7 @@ public final class LocalStack implements AutoCloseable {
             stack.startFeaturize(options.dataDir());
             stack.startTrainTrigger(options.dataDir());
             stack.startScore(options.dataDir());
+            stack.startBluegreen();
             return stack;
         } catch (RuntimeException | IOException e) {
             if (stack != null) {
@@ -219,8 +234,56 @@ public final class LocalStack implements AutoCloseable {
         env.put("MODEL_ALIAS", "champion");
         env.put("MODEL_CACHE_DIR", dataDir.resolve("model-cache").toAbsolutePath().toString());
         env.put("MODEL_RETRY", "PT1S");
-        score = ScoreApplication.start(env, "127.0.0.1", 0);
-        broker.registerService("score", "http://127.0.0.1:" + score.port());
+        // Behind the local router, as behind Knative's route: the blue/green promoter rolls new
+        // models out on it (revisions, tags, percentages), started by the same Triggers.
+        revisions = new ScoreRevisions(env);
+        router = new LocalRouter(revisions, null);
+        broker.registerService("score", router.address().toString());
+    }
+
+    /** knative/bluegreen's JobSink, here: the promoter on the local router, perf/'s gate run by vegeta. */
+    private void startBluegreen() throws IOException {
+        Path perf = perfDir();
+        Promoter.LoadTest load = green -> {
+            if (!java.nio.file.Files.isRegularFile(perf.resolve(LoadContract.FILE))) {
+                throw new IOException("perf/ is not at " + perf.toAbsolutePath()
+                        + ": run from the project's folder, or set PRSENTINEL_PERF_DIR");
+            }
+            return new ContractLoadTest(LoadContract.read(perf), (c, sc, t) -> new VegetaLoadTest(
+                    VegetaLoadTest.locate(System.getenv()), java.nio.file.Files.createTempDirectory("vegeta"))
+                    .run(c, sc, t), List.of("smoke", "load")).run(green);
+        };
+        Promoter promoter = new Promoter(router, RolloutLock.inProcess(), tracking(), load,
+                new HttpQualityProbe(() -> pullRequests().recent(500), QualityGate.Bounds.DEFAULT),
+                EventSink.forUrl(broker.url().toString()), Clock.systemUTC(), new Promoter.Settings("local",
+                        Tracking.MODEL_NAME, "champion", null, Duration.ofSeconds(60), Duration.ofSeconds(60),
+                        Duration.ofMillis(200), Duration.ofMinutes(30), "local"));
+        bluegreen = new LocalJobSink(promoter);
+        broker.registerService("bluegreen", bluegreen.address().toString());
+    }
+
+    /** perf/: PRSENTINEL_PERF_DIR, else the project's folder found from here (the runtime runs from a clone). */
+    static Path perfDir() {
+        String configured = System.getenv("PRSENTINEL_PERF_DIR");
+        if (configured != null) {
+            return Path.of(configured);
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (java.nio.file.Files.isRegularFile(dir.resolve("perf").resolve(LoadContract.FILE))) {
+                return dir.resolve("perf");
+            }
+        }
+        return Path.of("perf");
+    }
+
+    /** The local JobSink: the promoter's runs, for waiting on them and for a rollback. */
+    public LocalJobSink bluegreen() {
+        return bluegreen;
+    }
+
+    /** The local score Service (its router): for `status`. */
+    public LocalRouter scoreRoutes() {
+        return router;
     }
 
     /**
@@ -238,12 +301,12 @@ public final class LocalStack implements AutoCloseable {
 
     /** The score function's address, for clients. */
     public URI scoreUrl() {
-        return URI.create("http://127.0.0.1:" + score.port());
+        return router.address();
     }
 
     /** Whether score serves a model. */
     public boolean scoreReady() {
-        return score.ready();
+        return router.read().serving().isPresent();
     }
 
     static String featurizeJobClasspath() throws IOException {
@@ -423,8 +486,11 @@ public final class LocalStack implements AutoCloseable {
         if (trainTrigger != null) {
             trainTrigger.close();
         }
-        if (score != null) {
-            score.close();
+        if (bluegreen != null) {
+            bluegreen.close();
+        }
+        if (router != null) {
+            router.close();
         }
         if (tracking != null) {
             tracking.close();

@@ -47,6 +47,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        dev.prsentinel.local.bluegreen.LocalRouter.noDelay();
         System.exit(run(args, Console.system()));
     }
 

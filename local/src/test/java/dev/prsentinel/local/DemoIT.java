@@ -51,7 +51,8 @@ class DemoIT {
                 .containsPattern("fs-v1-[0-9a-f]{16}: run [0-9a-f]{32}, registered as version 1 \\(champion\\)")
                 .containsPattern("threshold \\d+\\.\\d+ \\(p99 of held-out validation errors\\); flags \\d+ of 200")
                 .containsPattern("injected anomalies flagged: \\d+ of \\d+")
-                .containsPattern("score: prsentinel-autoencoder version 1 served; 200 PRs scored over HTTP")
+                .containsPattern("score: prsentinel-autoencoder version \\d+ served; 200 PRs scored over HTTP")
+                .contains("blue/green (score behind the local router, rolled out by the promoter):")
                 .containsPattern("injected anomalies caught by the served model: \\d+ of \\d+")
                 .contains("report: ");
         assertThat(Files.readString(dataDir.resolve("report.html"))).contains("\"scored\":200");
@@ -73,6 +74,15 @@ class DemoIT {
         // second run lists the same trainings and registers none.
         long trained = first.output().lines().filter(l -> l.contains("registered as version")).count();
         assertThat(trained).isPositive();
+        if (first.output().contains("registered as version 2 (challenger)")) {
+            // A second model the gate put forward: rolled out through both gates, switched, rolled back.
+            assertThat(first.output()).containsPattern("version 2 (PROMOTED|REJECTED) \\(blue score-00001 v1")
+                    .contains("load load http_req_duration p(99)<250", "quality ks", "quality green_model_version");
+            if (first.output().contains("version 2 PROMOTED")) {
+                assertThat(first.output()).containsPattern("rollback: traffic back to score-00001 in one write")
+                        .contains("version 2 ROLLED_BACK");
+            }
+        }
         assertThat(second.output().lines().filter(l -> l.contains("registered as version")).count())
                 .isEqualTo(trained);
         assertThat(second.output()).doesNotContain("registered as version " + (trained + 1));

@@ -188,8 +188,14 @@ public final class Demo {
             List<Document> trainings = featureSet == null ? List.of()
                     : awaitTraining(stack, console, outcomes, featureSet.getString("_id"), Duration.ofMinutes(15));
             TrainedModel model = trainedModel(stack, trainings, set.kindByKey());
+            // A candidate the gate put forward is rolled out by the promoter (knative/bluegreen's
+            // Trigger, the local JobSink): the load gate, the quality gate, the switch.
+            if (!stack.bluegreen().awaitIdle(Duration.ofMinutes(5))) {
+                console.line("  bluegreen: a rollout is still running after 5 minutes");
+            }
             Scoring.Result scoring = Scoring.run(stack, set.kindByKey(), options.dataDir().resolve("report.html"),
                     Duration.ofSeconds(30));
+            blueGreen(stack, console);
             return new Result(set.pullRequests().size(), kinds, viaWebhook.size(), redeliveries, malformed.size() + 1,
                     refused,
                     syncRepo, state == null ? "did not finish in time" : state.getString("last_status"),
@@ -198,6 +204,27 @@ public final class Demo {
                     stack.ingestStats(), featureSet, stack.trackingDescription(), trainings, model, scoring,
                     set.kindByKey());
         }
+    }
+
+    /**
+     * The blue/green stage as `status` shows it in a cluster (serving revision, model, split, the last
+     * rollout with every gate figure), then, after a promotion, the one-write rollback, timed until
+     * the router sends every request to blue.
+     */
+    private static void blueGreen(LocalStack stack, Console console) throws InterruptedException {
+        var routes = stack.scoreRoutes();
+        console.line("blue/green (score behind the local router, rolled out by the promoter):");
+        console.line("%s", dev.prsentinel.bluegreen.Status.render("local", routes).stripTrailing());
+        var last = routes.read().rollout() == null ? null
+                : dev.prsentinel.bluegreen.Rollout.fromJson(routes.read().rollout());
+        if (last == null || last.step() != dev.prsentinel.bluegreen.Rollout.Step.PROMOTED) {
+            return;
+        }
+        var back = stack.bluegreen().promoter().rollback();
+        console.line("rollback: %s in one write (applied in %d ms; the route sent everything to blue %s)",
+                back.message(), back.applied().toMillis(),
+                back.served() == null ? "not within the timeout" : "after " + back.served().toMillis() + " ms more");
+        console.line("%s", dev.prsentinel.bluegreen.Status.render("local", routes).stripTrailing());
     }
 
     /**
