@@ -168,7 +168,7 @@ public final class Promoter {
                         + "): " + settings.environment() + " takes only what " + settings.requirePassed()
                                 + " promoted");
             }
-            Optional<String> served = state.serving().flatMap(routes::revision).map(RevisionState::modelVersion);
+            Optional<String> served = state.intended().flatMap(routes::revision).map(RevisionState::modelVersion);
             if (served.isPresent() && served.get().matches("\\d+")
                     && Long.parseLong(served.get()) > Long.parseLong(candidate)) {
                 return notStarted(candidate, state, "superseded: version " + served.get()
@@ -180,7 +180,7 @@ public final class Promoter {
 
     /** Starts a rollout: blue is what serves now. */
     private Rollout start(String candidate, ServiceState state) {
-        String blue = state.serving().orElseThrow(() -> new Stopped(
+        String blue = state.intended().orElseThrow(() -> new Stopped(
                 "score serves no revision yet: there is nothing to roll a candidate out against"));
         RevisionState blueRevision = routes.revision(blue).orElseThrow(() -> new Stopped(
                 "the serving revision " + blue + " does not exist"));
@@ -233,7 +233,7 @@ public final class Promoter {
                 LOG.info("resuming rollout {} of version {} at {}", r.id(), r.candidate(), r.step());
                 return Optional.of(drive(r, held));
             }
-            Optional<String> serving = state.serving();
+            Optional<String> serving = state.intended();
             if (serving.isEmpty()) {
                 return Optional.empty();
             }
@@ -252,7 +252,7 @@ public final class Promoter {
     private Rollout notStarted(String candidate, ServiceState state, String why) {
         String at = now();
         Rollout r = new Rollout(settings.environment() + "-v" + candidate + "-refused", settings.environment(),
-                candidate, Step.REJECTED, state.serving().orElse(null), null, null, 0, 0, settings.identity(), at, at,
+                candidate, Step.REJECTED, state.intended().orElse(null), null, null, 0, 0, settings.identity(), at, at,
                 List.of(), List.of(why));
         LOG.warn("version {} not rolled out: {}", candidate, why);
         emit(r);

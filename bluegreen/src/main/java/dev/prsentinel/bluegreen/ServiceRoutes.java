@@ -58,6 +58,15 @@ public interface ServiceRoutes {
             routed = List.copyOf(routed);
         }
 
+        /**
+         * The revision the spec gives all the traffic by name; else, as {@link #serving()}. What the
+         * promoter decides from: the route's status lags the spec it was just given.
+         */
+        public Optional<String> intended() {
+            return traffic.stream().filter(t -> t.percent() == 100 && t.revisionName() != null)
+                    .map(Target::revisionName).findFirst().or(this::serving);
+        }
+
         /** The revision holding all the traffic as routed now, or the latest ready one when nothing says. */
         public Optional<String> serving() {
             return routed.stream().filter(t -> t.percent() == 100 && t.revisionName() != null).map(Target::revisionName)
