@@ -66,11 +66,6 @@ public record Rollout(String id, String environment, String candidate, Step step
                 targetScale, owner, started, now, gates, reasons);
     }
 
-    public Rollout withGeneration(long gen) {
-        return new Rollout(id, environment, candidate, step, blueRevision, blueModel, greenRevision, gen, targetScale,
-                owner, started, updated, gates, reasons);
-    }
-
     public Rollout withGate(GateResult gate, Step next, String now) {
         List<GateResult> all = new ArrayList<>(gates);
         all.removeIf(g -> g.gate().equals(gate.gate()));

@@ -31,13 +31,14 @@ public record LoadContract(Path dir, String path, byte[] body, Map<String, Scena
      *
      * @param name       its name
      * @param executor   k6's executor (shared-iterations, constant-arrival-rate)
+     * @param vus        requests in flight at most (shared-iterations), else 0
      * @param iterations requests in all (shared-iterations), else 0
      * @param rate       requests per {@code timeUnit} (constant-arrival-rate), else 0
      * @param timeUnit   the rate's unit
      * @param duration   how long requests start (constant-arrival-rate), else zero
      * @param thresholds per metric, its expressions
      */
-    public record Scenario(String name, String executor, int iterations, int rate, Duration timeUnit,
+    public record Scenario(String name, String executor, int vus, int iterations, int rate, Duration timeUnit,
             Duration duration, Map<String, List<Threshold>> thresholds) {
 
         public Scenario {
@@ -91,7 +92,7 @@ public record LoadContract(Path dir, String path, byte[] body, Map<String, Scena
                 }
                 thresholds.put(metric.getKey(), expressions);
             }
-            scenarios.put(name, new Scenario(name, required(s, "executor", file).asText(),
+            scenarios.put(name, new Scenario(name, required(s, "executor", file).asText(), s.path("vus").asInt(0),
                     s.path("iterations").asInt(0), s.path("rate").asInt(0),
                     s.has("timeUnit") ? k6Duration(s.get("timeUnit").asText()) : Duration.ofSeconds(1),
                     s.has("duration") ? k6Duration(s.get("duration").asText()) : Duration.ZERO, thresholds));

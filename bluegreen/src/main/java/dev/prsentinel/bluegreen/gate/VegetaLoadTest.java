@@ -69,18 +69,13 @@ public final class VegetaLoadTest {
         } else {
             int iterations = Math.max(1, scenario.iterations());
             attack.addAll(List.of("-rate", iterations + "/1s", "-duration", "1s", "-workers", "1", "-max-workers",
-                    Integer.toString(Math.max(1, vus(contract, scenarioName)))));
+                    Integer.toString(Math.max(1, scenario.vus()))));
         }
         exec(attack, work.resolve(scenarioName + ".attack.log"));
         Path report = work.resolve(scenarioName + ".report.json");
         exec(List.of(vegeta, "report", "-type", "json", "-output", report.toString(), results.toString()),
                 work.resolve(scenarioName + ".report.log"));
         return LoadSummary.fromVegeta(new ObjectMapper().readTree(report.toFile()), scenario);
-    }
-
-    private static int vus(LoadContract contract, String scenario) throws IOException {
-        return new ObjectMapper().readTree(contract.dir().resolve(LoadContract.FILE).toFile())
-                .path("scenarios").path(scenario).path("vus").asInt(1);
     }
 
     private static void exec(List<String> command, Path log) throws IOException, InterruptedException {
