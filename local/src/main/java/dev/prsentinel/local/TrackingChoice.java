@@ -51,6 +51,39 @@ final class TrackingChoice implements AutoCloseable {
                 + " (pip install mlflow==3.5.1, or set MLFLOW_TRACKING_URI, to track runs in MLflow)", null);
     }
 
+    /**
+     * The tracking this data directory's trainings went to, to read models from without starting the
+     * runtime: MLFLOW_TRACKING_URI when set; else the MLflow store under the data directory (its
+     * server started for the reader alone); else its local runs directory; else empty, when nothing
+     * was ever trained here.
+     *
+     * @throws IOException when the store is MLflow's and mlflow is not installed, or does not start
+     */
+    static java.util.Optional<TrackingChoice> existing(Path dataDir, Map<String, String> env) throws IOException {
+        String configured = env.get("MLFLOW_TRACKING_URI");
+        if (configured != null && !configured.isBlank()) {
+            return java.util.Optional.of(choose(dataDir, env));
+        }
+        Path dir = dataDir.resolve("mlflow");
+        if (java.nio.file.Files.isRegularFile(dir.resolve("mlflow.db"))) {
+            String command = mlflowCommand(env);
+            if (command == null) {
+                throw new IOException(dataDir + "'s models are in MLflow's store (" + dir.toAbsolutePath()
+                        + "), and the mlflow command is not installed to read it: pip install mlflow==3.5.1, or set"
+                        + " PRSENTINEL_MLFLOW");
+            }
+            MlflowServerProcess server = MlflowServerProcess.start(command, dir, 0, Duration.ofSeconds(90));
+            return java.util.Optional.of(new TrackingChoice(server.uri().toString(), "MLflow server " + server.uri()
+                    + " (on " + dir.toAbsolutePath() + ")", server));
+        }
+        Path runs = dataDir.resolve("mlruns");
+        if (java.nio.file.Files.isDirectory(runs)) {
+            return java.util.Optional.of(new TrackingChoice(runs.toAbsolutePath().toUri().toString(),
+                    "a local directory, " + runs.toAbsolutePath(), null));
+        }
+        return java.util.Optional.empty();
+    }
+
     private static String mlflowCommand(Map<String, String> env) {
         String explicit = env.get("PRSENTINEL_MLFLOW");
         if (explicit != null && !explicit.isBlank()) {

@@ -28,7 +28,9 @@ class ScoreFileTest {
         Path model = dir.resolve("model");
         TestModels.calibrated(5).write(model);
         Path input = dir.resolve("prs.jsonl");
-        String lines = TestModels.PRS.subList(0, 20).stream().map(p -> GitHubPullRequests.toJson(p).toString())
+        // GitHub's objects carry their own id; the score row must carry it back.
+        String lines = java.util.stream.IntStream.range(0, 20).mapToObj(i -> ((com.fasterxml.jackson.databind.node
+                .ObjectNode) GitHubPullRequests.toJson(TestModels.PRS.get(i))).put("id", 9000 + i).toString())
                 .collect(Collectors.joining("\n"));
         Files.writeString(input, lines + "\n{\"repo\":\"o/r\",\"number\":1,\"commits\":-1}\n{oops\n"
                 + "{\"repo\":\"o/r\",\"number\":2,\"commits\":4}\n");
@@ -40,14 +42,33 @@ class ScoreFileTest {
         assertThat(exit).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("scored 21 PRs").contains("2 rejected")
                 .contains("line 21.commits: expected a non-negative integer").contains("line 22: not valid JSON");
-        List<String> rows = Files.readAllLines(output);
-        assertThat(rows).hasSize(22);
-        assertThat(rows.get(0)).startsWith("key,score,threshold,anomalous,category,feature_1,share_1");
+        assertThat(Files.readAllLines(output).get(0)).isEqualTo(ScoreFile.HEADER);
+        List<org.apache.commons.csv.CSVRecord> rows = csv(output);
+        // One row per input line, rejected ones included, so nothing after a bad line shifts.
+        assertThat(rows).hasSize(23);
         Scorer scorer = new Scorer(TestModels.calibrated(5));
-        String[] first = rows.get(1).split(",");
-        assertThat(first[0]).isEqualTo(TestModels.PRS.get(0).key());
-        assertThat(Double.parseDouble(first[1])).isCloseTo(scorer.explain(TestModels.PRS.get(0), 3).score(),
-                org.assertj.core.data.Percentage.withPercentage(1e-3));
+        for (int i = 0; i < 20; i++) {
+            assertThat(rows.get(i).get("line")).isEqualTo(Integer.toString(i + 1));
+            assertThat(rows.get(i).get("id")).isEqualTo(Integer.toString(9000 + i));
+            assertThat(rows.get(i).get("key")).isEqualTo(TestModels.PRS.get(i).key());
+            assertThat(rows.get(i).get("status")).isEqualTo("scored");
+            assertThat(Double.parseDouble(rows.get(i).get("score"))).isCloseTo(scorer.explain(TestModels.PRS.get(i), 3)
+                    .score(), org.assertj.core.data.Percentage.withPercentage(1e-3));
+        }
+        assertThat(rows.get(20).get("status")).isEqualTo("rejected");
+        assertThat(rows.get(20).get("reason")).contains("line 21.commits: expected a non-negative integer");
+        assertThat(rows.get(20).get("score")).isEmpty();
+        assertThat(rows.get(21).get("reason")).contains("line 22: not valid JSON");
+        assertThat(rows.get(22).get("line")).isEqualTo("23");
+        assertThat(rows.get(22).get("key")).isEqualTo("o/r#2");
+        assertThat(rows.get(22).get("status")).isEqualTo("scored");
+    }
+
+    private static List<org.apache.commons.csv.CSVRecord> csv(Path file) throws java.io.IOException {
+        try (var parser = org.apache.commons.csv.CSVParser.parse(file, StandardCharsets.UTF_8,
+                org.apache.commons.csv.CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get())) {
+            return parser.getRecords();
+        }
     }
 
     @Test
@@ -56,14 +77,30 @@ class ScoreFileTest {
         Path head = dir.resolve("head.csv");
         try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(new java.util.zip.GZIPInputStream(
                 Files.newInputStream(csv)), StandardCharsets.UTF_8))) {
-            Files.write(head, in.lines().limit(501).toList());
+            List<String> lines = new java.util.ArrayList<>(in.lines().limit(501).toList());
+            // Row 10 (line 11) with a github_id no PR has: rejected, and written as such.
+            String[] cells = lines.get(10).split(",", -1);
+            cells[3] = "-4";
+            lines.set(10, String.join(",", cells));
+            Files.write(head, lines);
         }
-        Path model = dir.resolve("model");
-        TestModels.calibrated(5).write(model);
         ScoreFile.Result r = ScoreFile.run(head, dir.resolve("s.csv"), TestModels.calibrated(5));
-        assertThat(r.scored()).isEqualTo(500);
-        assertThat(r.rejected()).isZero();
-        assertThat(Files.readAllLines(dir.resolve("s.csv"))).hasSize(501);
+        assertThat(r.scored()).isEqualTo(499);
+        assertThat(r.rejected()).isEqualTo(1);
+        List<org.apache.commons.csv.CSVRecord> in = csv(head);
+        List<org.apache.commons.csv.CSVRecord> out = csv(dir.resolve("s.csv"));
+        assertThat(out).hasSize(500);
+        for (int i = 0; i < 500; i++) {
+            assertThat(out.get(i).get("id")).isEqualTo(in.get(i).get("pull_req_id"));
+            assertThat(out.get(i).get("line")).isEqualTo(Integer.toString(i + 2));
+            if (i != 9) {
+                assertThat(out.get(i).get("key")).isEqualTo(in.get(i).get("project_name") + "#"
+                        + in.get(i).get("github_id"));
+            }
+        }
+        assertThat(out.get(9).get("status")).isEqualTo("rejected");
+        assertThat(out.get(9).get("reason")).startsWith("line 11: github_id: ");
+        assertThat(out.get(9).get("key")).isEmpty();
     }
 
     @Test

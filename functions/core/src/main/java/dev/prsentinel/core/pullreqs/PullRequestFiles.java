@@ -34,11 +34,19 @@ public final class PullRequestFiles {
         PullRequest parse(JsonNode node, String prefix);
     }
 
+    /**
+     * Where a record came from, so an answer can be joined back to its input: its line (a CSV row's
+     * first line, header included) and the input's own identifier, pullreqs' {@code pull_req_id} or
+     * the GitHub object's {@code id} (null when the record has none, or is not readable JSON).
+     */
+    public record Origin(long line, String id) {
+    }
+
     /** Receives each record, mapped or rejected, in file order. */
     public interface Visitor {
-        void accept(PullRequest pr);
+        void accept(PullRequest pr, Origin origin);
 
-        void reject(String reason);
+        void reject(String reason, Origin origin);
     }
 
     private PullRequestFiles() {
@@ -75,14 +83,27 @@ public final class PullRequestFiles {
             if (line.isBlank()) {
                 continue;
             }
+            JsonNode node;
             try {
-                visitor.accept(parser.parse(Json.mapper().readTree(line), "line " + n));
+                node = Json.mapper().readTree(line);
             } catch (JsonProcessingException e) {
-                visitor.reject("line " + n + ": not valid JSON: " + e.getOriginalMessage());
+                visitor.reject("line " + n + ": not valid JSON: " + e.getOriginalMessage(), new Origin(n, null));
+                continue;
+            }
+            Origin origin = new Origin(n, githubId(node));
+            try {
+                visitor.accept(parser.parse(node, "line " + n), origin);
             } catch (InvalidPayloadException e) {
-                visitor.reject(e.getMessage());
+                visitor.reject(e.getMessage(), origin);
             }
         }
+    }
+
+    /** GitHub's id of the PR object: a webhook payload's {@code pull_request.id}, else the object's own. */
+    private static String githubId(JsonNode node) {
+        JsonNode object = node.has("pull_request") ? node.get("pull_request") : node;
+        JsonNode id = object == null ? null : object.get("id");
+        return id != null && (id.isIntegralNumber() || id.isTextual()) && !id.asText().isBlank() ? id.asText() : null;
     }
 
     private static void readCsv(BufferedReader reader, Visitor visitor) throws IOException {
@@ -93,12 +114,15 @@ public final class PullRequestFiles {
             if (!missing.isEmpty()) {
                 throw new IllegalArgumentException("not the pullreqs CSV layout: missing columns " + missing);
             }
+            boolean hasId = parser.getHeaderNames().contains(PullreqsRows.ID_COLUMN);
             for (CSVRecord row : parser) {
+                String id = hasId && row.isSet(PullreqsRows.ID_COLUMN) ? row.get(PullreqsRows.ID_COLUMN).strip() : "";
+                Origin origin = new Origin(row.getRecordNumber() + 1, id.isEmpty() ? null : id);
                 try {
                     visitor.accept(PullreqsRows.fromRow(c -> row.isSet(c) ? row.get(c) : null,
-                            row.getRecordNumber() + 1));
+                            row.getRecordNumber() + 1), origin);
                 } catch (InvalidPayloadException e) {
-                    visitor.reject(e.getMessage());
+                    visitor.reject(e.getMessage(), origin);
                 }
             }
         }

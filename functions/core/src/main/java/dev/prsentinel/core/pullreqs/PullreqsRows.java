@@ -27,6 +27,9 @@ import java.util.function.Function;
  */
 public final class PullreqsRows {
 
+    /** The data set's own identifier of a row, carried beside an answer (score-file), not stored. */
+    public static final String ID_COLUMN = "pull_req_id";
+
     /** The columns this mapping reads; a file without them is not in the pullreqs layout. */
     public static final List<String> REQUIRED_COLUMNS = List.of("project_name", "github_id", "created_at",
             "merged_at", "closed_at", "num_commits", "num_issue_comments", "num_commit_comments", "files_changed",

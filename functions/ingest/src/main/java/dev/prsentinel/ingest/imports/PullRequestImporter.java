@@ -42,13 +42,13 @@ public final class PullRequestImporter {
         PullRequestFiles.read(file, (node, prefix) -> GitHubPullRequests.fromJson(node, null, Source.IMPORT, prefix),
                 new PullRequestFiles.Visitor() {
                     @Override
-                    public void accept(PullRequest pr) {
+                    public void accept(PullRequest pr, PullRequestFiles.Origin origin) {
                         tally.read++;
                         tally.add(pr);
                     }
 
                     @Override
-                    public void reject(String reason) {
+                    public void reject(String reason, PullRequestFiles.Origin origin) {
                         tally.read++;
                         tally.reject(reason);
                     }
