@@ -12,6 +12,7 @@ import dev.prsentinel.ingest.imports.PullRequestImporter;
 import dev.prsentinel.local.demo.Demo;
 import dev.prsentinel.local.demo.Scoring;
 import dev.prsentinel.score.ScoreFile;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,7 +24,7 @@ import java.util.List;
 import java.util.Map;
 import org.bson.Document;
 
-/** The command line of the embedded runtime: demo, import FILE, sync --repo owner/name. */
+/** The command line of the embedded runtime: demo, import, sync, train, report, score-file. */
 public final class Main {
 
     private static final String USAGE = """
@@ -32,13 +33,21 @@ public final class Main {
                                             synthetic PRs through the broker into the store, then a summary;
                                             --vault: the functions read their secrets from OpenBao (a dev
                                             server, or VAULT_ADDR with an admin VAULT_TOKEN)
-              import FILE                   JSON lines of GitHub PR objects (.jsonl) or the pullreqs CSV (.csv[.gz])
-              sync --repo owner/name [--since ISO-TIME]
-                                            backfill from GitHub's API (GITHUB_TOKEN, GITHUB_API_URL are read)
+              import FILE [--train]         JSON lines of GitHub PR objects (.jsonl) or the pullreqs CSV (.csv[.gz]);
+                                            --train: then train, as `train` does (one command from a file to a model)
+              train                         what the store holds, through the cluster's path: featurize's Spark job
+                                            builds a feature set, train-trigger trains, tracks, registers and gates
+                                            the model, a candidate goes through the blue/green promoter
+              sync --repo owner/name [--since ISO-TIME] [--train]
+                                            backfill from GitHub's API (GITHUB_TOKEN, GITHUB_API_URL are read);
+                                            --train: then train, as `train` does
               report [--out FILE]           every stored PR scored by the champion, as one HTML page
                                             (default DATA-DIR/report.html)
-              score-file INPUT OUTPUT       a file of PRs (.jsonl or pullreqs .csv, .gz too) scored into a CSV
-                                            with the champion (or MODEL_DIR / MLFLOW_TRACKING_URI when set)
+              score-file INPUT OUTPUT [--model-version V]
+                                            a file of PRs (.jsonl or pullreqs .csv, .gz too) scored into a CSV,
+                                            one row per input record (its line and own id, the key, scored or
+                                            rejected with the reason), by the champion of the data directory's
+                                            registry or version V (or MODEL_DIR / MLFLOW_TRACKING_URI when set)
             common options:
               --data-dir DIR                where the embedded store and dead letters live (default .prsentinel)
             """;
@@ -60,8 +69,8 @@ public final class Main {
         Map<String, String> options = new HashMap<>();
         List<String> positional = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
-            if (args[i].equals("--vault")) {
-                options.put("vault", "true");
+            if (args[i].equals("--vault") || args[i].equals("--train")) {
+                options.put(args[i].substring(2), "true");
             } else if (args[i].startsWith("--")) {
                 if (i + 1 >= args.length) {
                     console.line("option %s needs a value%n%s", args[i], USAGE);
@@ -76,10 +85,14 @@ public final class Main {
         try {
             return switch (args[0]) {
                 case "demo" -> demo(options, dataDir, console);
-                case "import" -> importFile(positional, dataDir, console);
+                case "import" -> {
+                    int imported = importFile(positional, dataDir, console);
+                    yield imported != 0 || !options.containsKey("train") ? imported : train(dataDir, console);
+                }
+                case "train" -> train(dataDir, console);
                 case "sync" -> sync(options, dataDir, console);
                 case "report" -> report(options, dataDir, console);
-                case "score-file" -> scoreFile(positional, dataDir, console);
+                case "score-file" -> scoreFile(positional, options, dataDir, console);
                 default -> {
                     console.line("unknown command %s%n%s", args[0], USAGE);
                     yield 2;
@@ -131,8 +144,19 @@ public final class Main {
                     r.read() / seconds);
             r.firstErrors().forEach(e -> console.line("  rejected: %s", e));
             console.line("store now holds %,d PRs in %,d repositories", prs.count(), prs.countByRepo().size());
+            console.line("next: ./prsentinel train   (a feature set, then a trained and gated model; or import"
+                    + " with --train)");
         }
         return 0;
+    }
+
+    private static int train(Path dataDir, Console console) throws Exception {
+        Instant start = Instant.now();
+        try (LocalStack stack = LocalStack.start(new LocalStack.Options(dataDir, null, "http://127.0.0.1:9", null))) {
+            int exit = Train.run(stack, dataDir, console);
+            console.line("done in %.1f s", Duration.between(start, Instant.now()).toMillis() / 1000.0);
+            return exit;
+        }
     }
 
     private static int sync(Map<String, String> options, Path dataDir, Console console) throws Exception {
@@ -158,7 +182,14 @@ public final class Main {
                     state.getDate("high_water_mark"));
             console.line("store now holds %,d PRs of %s", stack.pullRequests().countByRepo().getOrDefault(repo, 0L),
                     repo);
-            return "complete".equals(state.getString("last_status")) ? 0 : 1;
+            if (!"complete".equals(state.getString("last_status"))) {
+                return 1;
+            }
+            if (options.containsKey("train")) {
+                return Train.run(stack, dataDir, console);
+            }
+            console.line("next: ./prsentinel train   (or sync with --train)");
+            return 0;
         }
     }
 
@@ -179,15 +210,30 @@ public final class Main {
         }
     }
 
-    private static int scoreFile(List<String> positional, Path dataDir, Console console) throws Exception {
+    /**
+     * Reads the model straight from the data directory's tracking store (or MODEL_DIR,
+     * MLFLOW_TRACKING_URI): nothing else of the runtime is started.
+     */
+    private static int scoreFile(List<String> positional, Map<String, String> options, Path dataDir,
+            Console console) throws IOException {
         Map<String, String> env = new HashMap<>(System.getenv());
-        if (env.get("MODEL_DIR") != null || env.get("MLFLOW_TRACKING_URI") != null) {
-            return ScoreFile.run(positional.toArray(String[]::new), env, console);
+        if (options.containsKey("model-version")) {
+            env.put("MODEL_VERSION", options.get("model-version"));
         }
-        // The champion of this data directory's registry, wherever the local runtime tracks runs.
-        try (LocalStack stack = LocalStack.start(new LocalStack.Options(dataDir, null, "http://127.0.0.1:9", null))) {
-            env.put("MLFLOW_TRACKING_URI", stack.trackingUri());
-            return ScoreFile.run(positional.toArray(String[]::new), env, console);
+        String[] args = positional.toArray(String[]::new);
+        if (env.get("MODEL_DIR") != null || env.get("MLFLOW_TRACKING_URI") != null || positional.size() != 2) {
+            return ScoreFile.run(args, env, console);
+        }
+        java.util.Optional<TrackingChoice> tracking = TrackingChoice.existing(dataDir, env);
+        if (tracking.isEmpty()) {
+            console.line("no model has been trained in %s yet: import or sync PRs, then run `prsentinel train`"
+                    + " (or `prsentinel import FILE --train`)", dataDir.toAbsolutePath());
+            return 1;
+        }
+        try (TrackingChoice t = tracking.get()) {
+            env.put("MLFLOW_TRACKING_URI", t.uri());
+            env.putIfAbsent("MODEL_CACHE_DIR", dataDir.resolve("model-cache").toAbsolutePath().toString());
+            return ScoreFile.run(args, env, console);
         }
     }
 }

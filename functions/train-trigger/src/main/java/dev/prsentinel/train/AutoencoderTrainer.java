@@ -109,8 +109,19 @@ public final class AutoencoderTrainer {
      * @param scaler     the feature set's scaler, stored in the package
      * @param metadata   extra training metadata for the package (feature set id, run id...)
      */
+    /** Told after each epoch, while training runs: progress for a person, live metrics for a tracker. */
+    @FunctionalInterface
+    public interface EpochListener {
+        void epoch(int epoch, double trainLoss, double validationLoss);
+    }
+
     public static Result train(float[][] train, float[][] validation, RobustScaler scaler, Settings settings,
             Map<String, Object> metadata) {
+        return train(train, validation, scaler, settings, metadata, (epoch, t, v) -> { });
+    }
+
+    public static Result train(float[][] train, float[][] validation, RobustScaler scaler, Settings settings,
+            Map<String, Object> metadata, EpochListener listener) {
         int width = FeatureSpecV1.size();
         Engine.getInstance().setRandomSeed((int) settings.seed());
         SequentialBlock net = new SequentialBlock();
@@ -147,6 +158,7 @@ public final class AutoencoderTrainer {
                     trainLoss.add(meanLoss(trainer, trainData));
                     double val = meanLoss(trainer, validationData);
                     validationLoss.add(val);
+                    listener.epoch(epoch, trainLoss.get(epoch), val);
                     if (val < bestLoss) {
                         bestLoss = val;
                         bestEpoch = epoch;

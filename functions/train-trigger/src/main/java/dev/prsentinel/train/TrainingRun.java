@@ -36,6 +36,9 @@ public final class TrainingRun {
     static final String REGISTERED_BY = "prsentinel.registered_by";
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
 
+    /** Starts each epoch's log line, which the local runtime's `train` shows as progress. */
+    public static final String EPOCH_LOG_MARKER = "PRSENTINEL-EPOCH";
+
     private final Tracking mlflow;
     private final Gate gate;
     private final Map<String, String> tags;
@@ -109,12 +112,16 @@ public final class TrainingRun {
                     "threshold_percentile", String.valueOf(settings.thresholdPercentile()),
                     "feature_set_id", featureSetId,
                     "train_rows", String.valueOf(train.length)));
+            LOG.info("training on {} rows of {} ({} validation, {} held out), up to {} epochs", train.length,
+                    featureSetId, validation.length, heldOut.length, settings.maxEpochs());
+            // Each epoch's losses as it ends: the run's charts in MLflow, and the log, follow the training live.
             result = AutoencoderTrainer.train(train, validation, scaler, settings,
-                    Map.of("feature_set_id", featureSetId, "run_id", run.id()));
-            for (int epoch = 0; epoch < result.trainLoss().size(); epoch++) {
-                mlflow.logMetrics(run.id(), Map.of("train_loss", result.trainLoss().get(epoch),
-                        "validation_loss", result.validationLoss().get(epoch)), epoch);
-            }
+                    Map.of("feature_set_id", featureSetId, "run_id", run.id()), (epoch, trainLoss, validationLoss) -> {
+                        mlflow.logMetrics(run.id(), Map.of("train_loss", trainLoss, "validation_loss", validationLoss),
+                                epoch);
+                        LOG.info(String.format(java.util.Locale.ROOT, "%s %d: train loss %.5f, validation loss %.5f",
+                                EPOCH_LOG_MARKER, epoch + 1, trainLoss, validationLoss));
+                    });
             champion = champion();
             verdict = gate.judge(result.model(), champion.orElse(null), heldOut);
             Map<String, Double> finals = new LinkedHashMap<>();

@@ -1,8 +1,6 @@
 package dev.prsentinel.local.demo;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.Sorts;
 import dev.prsentinel.core.Json;
 import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.http.CloudEventEndpoint;
@@ -15,6 +13,7 @@ import dev.prsentinel.core.synthetic.SyntheticPullRequests;
 import dev.prsentinel.core.tracking.Tracking;
 import dev.prsentinel.ingest.webhooks.WebhookSignature;
 import dev.prsentinel.local.LocalStack;
+import dev.prsentinel.local.Pipeline;
 import dev.prsentinel.local.broker.LocalBroker;
 import dev.prsentinel.core.cli.Console;
 import java.io.IOException;
@@ -182,11 +181,12 @@ public final class Demo {
                     refused, syncRepo);
             Document state = stack.awaitSync(syncRepo, syncAsked, Duration.ofMinutes(5), () -> { });
             broker.awaitIdle(Duration.ofMinutes(2));
-            Document featureSet = awaitFeatureSet(stack, console, Duration.ofMinutes(10));
+            Document featureSet = Pipeline.awaitFeatureSet(stack, console, Duration.ofMinutes(10));
             console.line("training runs tracked in %s", stack.trackingDescription());
             console.line("secrets: the functions read theirs from %s", stack.secretsSource());
             List<Document> trainings = featureSet == null ? List.of()
-                    : awaitTraining(stack, console, outcomes, featureSet.getString("_id"), Duration.ofMinutes(15));
+                    : Pipeline.awaitTraining(stack, console, outcomes, featureSet.getString("_id"), null,
+                            Duration.ofMinutes(15), null);
             TrainedModel model = trainedModel(stack, trainings, set.kindByKey());
             // A candidate the gate put forward is rolled out by the promoter (knative/bluegreen's
             // Trigger, the local JobSink): the load gate, the quality gate, the switch.
@@ -225,88 +225,6 @@ public final class Demo {
                 back.message(), back.applied().toMillis(),
                 back.served() == null ? "not within the timeout" : "after " + back.served().toMillis() + " ms more");
         console.line("%s", dev.prsentinel.bluegreen.Status.render("local", routes).stripTrailing());
-    }
-
-    /**
-     * Waits until featurize has settled (no job running, nothing in flight) and its newest set covers
-     * every stored PR; sets are built while PRs arrive, and the last one catches up.
-     */
-    private static Document awaitFeatureSet(LocalStack stack, Console console, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long nextReport = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        long stored = stack.pullRequests().count();
-        long nextPing = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-        while (System.nanoTime() < deadline) {
-            Document newest = stack.store().client().getDatabase(stack.store().settings().database())
-                    .getCollection("feature_sets").find(Filters.eq("status", "ready"))
-                    .sort(Sorts.descending("created_at")).first();
-            boolean covers = newest != null && ((Number) newest.get("rows")).longValue()
-                    + ((Number) newest.get("rejected")).longValue() == stored;
-            if (covers && !stack.featureJobRunning() && stack.broker().awaitIdle(Duration.ZERO)) {
-                return newest;
-            }
-            if (!covers && !stack.featureJobRunning() && stack.broker().awaitIdle(Duration.ZERO)
-                    && System.nanoTime() > nextPing) {
-                // Nothing new arrives to set featurize off (a rerun after a run that was killed before
-                // its set was built): what the cluster's PingSource does every six hours, now.
-                nextPing = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                stack.pingFeaturize();
-            }
-            if (System.nanoTime() > nextReport) {
-                nextReport += Duration.ofSeconds(10).toNanos();
-                console.line("  featurize: waiting for a feature set of all %d PRs (Spark job %s)", stored,
-                        stack.featureJobRunning() ? "running" : "due");
-            }
-            Thread.sleep(200);
-        }
-        return null;
-    }
-
-    /**
-     * Waits for the outcome of the training of {@code setId}: its model.trained or train.failed
-     * event (collected by a broker listener since the demo started), or, when an earlier run already
-     * trained that set, train-trigger's record of it. Then lets the outcome's own events (candidate
-     * or rejected, the re-check of the newest set) settle, and returns the record of every set,
-     * oldest first. It waits on the outcome, not on a quiet moment: a busy machine only makes it
-     * wait longer.
-     */
-    private static List<Document> awaitTraining(LocalStack stack, Console console, Set<String> outcomes,
-            String setId, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long nextReport = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        var state = stack.store().client().getDatabase(stack.store().settings().database())
-                .getCollection("training_state");
-        long nextNudge = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (outcomes.contains(setId)) {
-                break;
-            }
-            Document record = state.find(Filters.eq("_id", "set:" + setId)).first();
-            if (record != null && List.of("trained", "failed").contains(record.getString("status"))) {
-                break;
-            }
-            if (record == null && !stack.trainingRunning() && stack.broker().awaitIdle(Duration.ZERO)
-                    && System.nanoTime() > nextNudge) {
-                // No training of the set, none running, nothing in flight: its announcement was handled
-                // by a run killed before the training was recorded. Announce it again.
-                nextNudge = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                Document set = stack.store().client().getDatabase(stack.store().settings().database())
-                        .getCollection("feature_sets").find(Filters.eq("_id", setId)).first();
-                if (set != null) {
-                    stack.announceFeatureSet(set);
-                }
-            }
-            if (System.nanoTime() > nextReport) {
-                nextReport += Duration.ofSeconds(10).toNanos();
-                console.line("  train-trigger: training on %s (DJL, in a child JVM; logs in training-logs/)", setId);
-            }
-            Thread.sleep(200);
-        }
-        stack.broker().awaitIdle(Duration.ofMinutes(2));
-        List<Document> out = new ArrayList<>();
-        state.find(Filters.regex("_id", "^set:")).sort(Sorts.ascending("ended_at")).forEach(out::add);
-        return out;
     }
 
     private static TrainedModel trainedModel(LocalStack stack, List<Document> trainings,
