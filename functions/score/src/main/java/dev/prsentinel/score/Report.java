@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prsentinel.core.Json;
 import dev.prsentinel.core.anomaly.Scorer;
+import dev.prsentinel.core.features.FeatureUnits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +17,9 @@ import java.util.TreeMap;
 
 /**
  * One self-contained HTML page of a scoring: the score histogram (log scale) with the threshold,
- * the top anomalies with their explanations, counts by category, and the model. No external
+ * the top anomalies (each a link to its page on GitHub) with their explanations in the units
+ * people read, counts by category, the flagged share per quarter and per repository (drift shows
+ * there), and the model with its training data and run. No external
  * files or network: the data is embedded as JSON and a short script draws the chart (SVG) and
  * fills the tables, so the page opens anywhere, offline.
  */
@@ -29,12 +32,21 @@ public final class Report {
     /**
      * What the page says about the model.
      *
-     * @param name      registered model
-     * @param version   its version
-     * @param threshold its threshold
+     * @param name         registered model
+     * @param version      its version
+     * @param threshold    its threshold
+     * @param runLink      its training run (MLflow's page, or the run's folder), or null
+     * @param trainingData what it was trained on, in words (feature set, rows, time), or null
      */
-    public record ModelInfo(String name, String version, double threshold) {
+    public record ModelInfo(String name, String version, double threshold, String runLink, String trainingData) {
+
+        public ModelInfo(String name, String version, double threshold) {
+            this(name, version, threshold, null, null);
+        }
     }
+
+    /** Repositories listed in the per-repository table, most PRs first. */
+    static final int REPOSITORIES = 100;
 
     private Report() {
     }
@@ -46,9 +58,27 @@ public final class Report {
      */
     public static void write(Path file, List<ScoredPr> scored, ModelInfo model, Map<String, String> marks,
             Instant generatedAt) throws IOException {
+        write(file, scored, Map.of(), model, marks, true, generatedAt);
+    }
+
+    /**
+     * Writes the page.
+     *
+     * @param createdAt   each PR's creation time by key, for the flagged share over time (quarters)
+     * @param githubLinks whether each PR links to its page on GitHub (not for synthetic PRs)
+     * @param marks       optional label per PR key (e.g. the injected anomaly's kind in the demo)
+     */
+    public static void write(Path file, List<ScoredPr> scored, Map<String, Instant> createdAt, ModelInfo model,
+            Map<String, String> marks, boolean githubLinks, Instant generatedAt) throws IOException {
         ObjectNode data = Json.mapper().createObjectNode();
-        data.putObject("model").put("name", model.name()).put("version", model.version())
+        ObjectNode m = data.putObject("model").put("name", model.name()).put("version", model.version())
                 .put("threshold", model.threshold());
+        if (model.runLink() != null) {
+            m.put("run_link", model.runLink());
+        }
+        if (model.trainingData() != null) {
+            m.put("training_data", model.trainingData());
+        }
         data.put("generated_at", generatedAt.toString()).put("scored", scored.size());
         long anomalous = scored.stream().filter(s -> s.result().anomalous()).count();
         data.put("anomalous", anomalous);
@@ -75,19 +105,47 @@ public final class Report {
         ObjectNode categories = data.putObject("categories");
         byCategory.forEach(categories::put);
 
+        // Drift shows as a flagged share that moves: per repository (most PRs first) and per quarter.
+        Map<String, long[]> byRepo = new java.util.HashMap<>();
+        Map<String, long[]> byQuarter = new TreeMap<>();
+        for (ScoredPr s : scored) {
+            int flagged = s.result().anomalous() ? 1 : 0;
+            long[] r = byRepo.computeIfAbsent(repo(s.key()), k -> new long[2]);
+            r[0]++;
+            r[1] += flagged;
+            Instant created = createdAt.get(s.key());
+            long[] q = byQuarter.computeIfAbsent(created == null ? "unknown" : quarter(created), k -> new long[2]);
+            q[0]++;
+            q[1] += flagged;
+        }
+        data.put("repositories", byRepo.size());
+        ArrayNode repos = data.putArray("by_repository");
+        byRepo.entrySet().stream().sorted(Comparator.comparingLong((Map.Entry<String, long[]> e) -> e.getValue()[0])
+                .reversed().thenComparing(Map.Entry::getKey)).limit(REPOSITORIES)
+                .forEach(e -> repos.addObject().put("repo", e.getKey()).put("prs", e.getValue()[0])
+                        .put("flagged", e.getValue()[1]));
+        ArrayNode quarters = data.putArray("by_quarter");
+        byQuarter.forEach((k, v) -> quarters.addObject().put("quarter", k).put("prs", v[0]).put("flagged", v[1]));
+
         ArrayNode top = data.putArray("top");
         scored.stream().filter(s -> s.result().anomalous())
                 .sorted(Comparator.comparingDouble((ScoredPr s) -> s.result().score()).reversed()).limit(TOP)
                 .forEach(s -> {
                     ObjectNode o = top.addObject().put("key", s.key()).put("score", s.result().score())
                             .put("category", s.result().category());
+                    if (githubLinks) {
+                        o.put("url", "https://github.com/" + repo(s.key()) + "/pull/"
+                                + s.key().substring(s.key().lastIndexOf('#') + 1));
+                    }
                     if (marks.containsKey(s.key())) {
                         o.put("mark", marks.get(s.key()));
                     }
                     ArrayNode f = o.putArray("features");
                     for (Scorer.Contribution x : s.result().top()) {
                         ObjectNode fo = f.addObject().put("feature", x.feature()).put("share", x.share())
-                                .put("low", x.typicalLow()).put("high", x.typicalHigh());
+                                .put("low", x.typicalLow()).put("high", x.typicalHigh())
+                                .put("text", FeatureUnits.describe(x.feature(), x.value(), x.typicalLow(),
+                                        x.typicalHigh()));
                         if (Double.isNaN(x.value())) {
                             fo.putNull("value");
                         } else {
@@ -102,6 +160,15 @@ public final class Report {
             Files.createDirectories(parent);
         }
         Files.writeString(file, html, StandardCharsets.UTF_8);
+    }
+
+    private static String repo(String key) {
+        return key.substring(0, key.lastIndexOf('#'));
+    }
+
+    private static String quarter(Instant t) {
+        java.time.ZonedDateTime z = t.atZone(java.time.ZoneOffset.UTC);
+        return z.getYear() + "-Q" + ((z.getMonthValue() - 1) / 3 + 1);
     }
 
     private static final String TEMPLATE = """
@@ -125,12 +192,21 @@ public final class Report {
             <p id="summary"></p>
             <h2>Scores (log scale) and the threshold</h2>
             <svg id="histogram" width="720" height="240" role="img" aria-label="score histogram"></svg>
+            <p id="model"></p>
             <h2>By category</h2>
             <table><thead><tr><th>category</th><th>PRs</th></tr></thead><tbody id="categories"></tbody></table>
             <h2>Top anomalies</h2>
             <table><thead><tr><th>#</th><th>pull request</th><th>score</th><th>category</th>
-            <th>what made it unusual (value; typical 5th-95th percentile; share of the score)</th></tr></thead>
+            <th>what made it unusual (its value, the training data's usual 5th to 95th percentile, share of the
+            score)</th></tr></thead>
             <tbody id="top-anomalies"></tbody></table>
+            <h2>Flagged share over time (by creation quarter)</h2>
+            <table><thead><tr><th>quarter</th><th>PRs</th><th>flagged</th><th>share</th></tr></thead>
+            <tbody id="by-quarter"></tbody></table>
+            <h2>Flagged share by repository</h2>
+            <p id="repositories-note" class="muted"></p>
+            <table><thead><tr><th>repository</th><th>PRs</th><th>flagged</th><th>share</th></tr></thead>
+            <tbody id="by-repository"></tbody></table>
             <script id="report-data" type="application/json">/*DATA*/null</script>
             <script>
             (function () {
@@ -141,6 +217,27 @@ public final class Report {
               document.getElementById('summary').textContent = d.scored + ' PRs scored with ' + d.model.name
                 + ' version ' + d.model.version + ' (threshold ' + f(d.model.threshold) + '): ' + d.anomalous
                 + ' anomalous. Generated ' + d.generated_at + '.';
+              var model = document.getElementById('model');
+              model.appendChild(document.createTextNode('Model: ' + d.model.name + ' version ' + d.model.version
+                + (d.model.training_data ? ', trained on ' + d.model.training_data : '') + '. '));
+              if (d.model.run_link) {
+                var run = document.createElement('a'); run.id = 'run-link'; run.href = d.model.run_link;
+                run.textContent = 'its training run'; model.appendChild(run);
+              }
+              var share = function (row) { return (100 * row.flagged / Math.max(1, row.prs)).toFixed(1) + '%'; };
+              var table = function (id, rows, key, cls) {
+                var body = document.getElementById(id);
+                rows.forEach(function (r) {
+                  var tr = body.insertRow(); tr.className = cls;
+                  tr.insertCell().textContent = r[key]; tr.insertCell().textContent = r.prs;
+                  tr.insertCell().textContent = r.flagged; tr.insertCell().textContent = share(r);
+                });
+              };
+              table('by-quarter', d.by_quarter, 'quarter', 'quarter');
+              table('by-repository', d.by_repository, 'repo', 'repository');
+              document.getElementById('repositories-note').textContent = d.by_repository.length < d.repositories
+                ? 'The ' + d.by_repository.length + ' repositories with the most PRs, of ' + d.repositories + '.'
+                : d.repositories + ' repositories.';
               var svg = document.getElementById('histogram'), ns = 'http://www.w3.org/2000/svg';
               var h = d.histogram, w = 680, top = 10, height = 190, left = 30;
               var max = Math.max.apply(null, h.counts.concat([1])), bw = w / h.counts.length;
@@ -175,14 +272,15 @@ public final class Report {
               d.top.forEach(function (a, i) {
                 var tr = body.insertRow(); tr.className = 'anomaly';
                 tr.insertCell().textContent = i + 1;
-                var who = tr.insertCell(); who.textContent = a.key;
+                var who = tr.insertCell();
+                if (a.url) { var link = document.createElement('a'); link.href = a.url; link.textContent = a.key;
+                  who.appendChild(link); } else { who.textContent = a.key; }
                 if (a.mark) { var m = document.createElement('span'); m.className = 'mark';
                   m.textContent = ' (' + a.mark + ')'; who.appendChild(m); }
                 tr.insertCell().textContent = f(a.score);
                 tr.insertCell().textContent = a.category;
                 tr.insertCell().textContent = a.features.map(function (x) {
-                  return x.feature + ' = ' + f(x.value) + ' (typical ' + f(x.low) + ' to ' + f(x.high) + '; '
-                    + Math.round(x.share * 100) + '%)';
+                  return x.text + ', ' + Math.round(x.share * 100) + '% of the score';
                 }).join('; ');
               });
             })();

@@ -62,8 +62,11 @@ class ReportIT {
         assertThat(anomalous).isBetween(5L, (long) Report.TOP);
         PullRequest first = TestModels.PRS.get(0);
         Path page = dir.resolve("report.html");
-        Report.write(page, scored, new Report.ModelInfo("m", "3", scorer.model().threshold()),
-                Map.of(first.key(), "HUGE_CHANGE"), Instant.parse("2026-11-27T08:00:00Z"));
+        Map<String, Instant> created = new java.util.HashMap<>();
+        TestModels.PRS.forEach(pr -> created.put(pr.key(), pr.createdAt()));
+        Report.write(page, scored, created, new Report.ModelInfo("m", "3", scorer.model().threshold(),
+                "http://127.0.0.1:5000/#/experiments/1/runs/abc", "feature set fs-v1-x: 400 PRs of the store"),
+                Map.of(first.key(), "HUGE_CHANGE"), true, Instant.parse("2026-11-27T08:00:00Z"));
 
         String dom = renderedDom(browser, page, dir.resolve("profile"));
 
@@ -77,13 +80,18 @@ class ReportIT {
         assertThat(bins).as("bars drawn").isEqualTo(Report.BINS);
         assertThat(total).isEqualTo(scored.size());
         assertThat(dom).contains("id=\"threshold-line\"").contains("class=\"bar over\"");
-        Matcher rows = Pattern.compile("<tr class=\"anomaly\"><td>(\\d+)</td><td>([^<]+)").matcher(dom);
+        // Each PR is a link to its page on GitHub.
+        Matcher rows = Pattern.compile("<tr class=\"anomaly\"><td>(\\d+)</td><td><a href=\"([^\"]+)\">([^<]+)</a>")
+                .matcher(dom);
         long n = 0;
         String top = null;
         while (rows.find()) {
             n++;
+            String key = rows.group(3);
+            assertThat(rows.group(2)).isEqualTo("https://github.com/" + key.substring(0, key.lastIndexOf('#'))
+                    + "/pull/" + key.substring(key.lastIndexOf('#') + 1));
             if (top == null) {
-                top = rows.group(2);
+                top = key;
             }
         }
         assertThat(n).isEqualTo(anomalous);
@@ -92,5 +100,30 @@ class ReportIT {
         assertThat(top).isEqualTo(highest);
         assertThat(dom).contains(scored.size() + " PRs scored with m version 3");
         assertThat(dom).containsPattern("<tr class=\"category\"><td>normal</td><td>\\d+</td></tr>");
+        // Explanations in the units people read, not the model's log1p space.
+        String table = dom.substring(dom.indexOf("<tbody id=\"top-anomalies\">"));
+        table = table.substring(0, table.indexOf("</tbody>"));
+        assertThat(table).doesNotContain("log_").containsPattern("\\(usually [0-9.,]+ to [0-9.,]+\\)");
+        assertThat(dom).contains("trained on feature set fs-v1-x: 400 PRs of the store")
+                .contains("<a id=\"run-link\" href=\"http://127.0.0.1:5000/#/experiments/1/runs/abc\">");
+        // Drift: the flagged share per quarter and per repository, each adding up to the whole.
+        assertThat(sumOf(dom, "quarter", 2)).isEqualTo(scored.size());
+        assertThat(sumOf(dom, "quarter", 3)).isEqualTo(anomalous);
+        assertThat(sumOf(dom, "repository", 2)).isEqualTo(scored.size());
+        assertThat(sumOf(dom, "repository", 3)).isEqualTo(anomalous);
+        java.time.ZonedDateTime firstCreated = first.createdAt().atZone(java.time.ZoneOffset.UTC);
+        assertThat(dom).contains("<tr class=\"quarter\"><td>" + firstCreated.getYear() + "-Q"
+                + ((firstCreated.getMonthValue() - 1) / 3 + 1) + "</td>");
+    }
+
+    /** The sum of column {@code column} (1-based: 2 is PRs, 3 flagged) over the table rows of a class. */
+    private static long sumOf(String dom, String rowClass, int column) {
+        Matcher m = Pattern.compile("<tr class=\"" + rowClass + "\"><td>[^<]*</td><td>(\\d+)</td><td>(\\d+)</td>")
+                .matcher(dom);
+        long sum = 0;
+        while (m.find()) {
+            sum += Long.parseLong(m.group(column - 1));
+        }
+        return sum;
     }
 }

@@ -2,6 +2,7 @@ package dev.prsentinel.local.demo;
 
 import dev.prsentinel.core.anomaly.Scorer;
 import dev.prsentinel.core.cli.Console;
+import dev.prsentinel.core.features.FeatureUnits;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.store.PullRequestDocuments;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
@@ -78,15 +79,48 @@ public final class Scoring {
         }
         Map<String, String> marks = new HashMap<>();
         kinds.forEach((k, v) -> marks.put(k, "injected: " + v.name().toLowerCase(Locale.ROOT)));
-        Report.write(reportFile, scored, new Report.ModelInfo(answer.modelName(), answer.modelVersion(),
-                scored.isEmpty() ? Double.NaN : scored.get(0).result().threshold()), marks, Instant.now());
+        Map<String, Instant> created = new HashMap<>();
+        boolean synthetic = false;
+        for (PullRequest pr : prs) {
+            if (pr.createdAt() != null) {
+                created.put(pr.key(), pr.createdAt());
+            }
+            synthetic |= pr.repo().startsWith(SyntheticPullRequests.ORG + "/");
+        }
+        // The demo's PRs exist nowhere on GitHub: no links to pages that are not there.
+        Report.write(reportFile, scored, created, modelInfo(stack, answer,
+                scored.isEmpty() ? Double.NaN : scored.get(0).result().threshold()), marks, !synthetic, Instant.now());
         return new Result(answer.modelName() + " version " + answer.modelVersion(), scored, seconds, caught,
                 injected, reportFile);
     }
 
-    /** Typical ranges come back from float32 scaling: -3e-8 prints as 0.00, not -0.00. */
-    private static String twoPlaces(double v) {
-        return String.format(Locale.ROOT, "%.2f", Math.abs(v) < 1e-6 ? 0.0 : v);
+    /** The served version's run (its link) and its feature set, from the registry and the store. */
+    private static Report.ModelInfo modelInfo(LocalStack stack, ScoreClient.Scored answer, double threshold) {
+        String link = null;
+        String trainingData = null;
+        try {
+            var tracking = stack.tracking();
+            var version = tracking.version(answer.modelName(), answer.modelVersion());
+            if (version.isPresent()) {
+                var run = tracking.run(version.get().runId());
+                link = tracking.link(run);
+                var model = dev.prsentinel.core.anomaly.ModelPackage.parse(tracking.downloadArtifact(run,
+                        dev.prsentinel.core.tracking.Tracking.MODEL_DIR + "/"
+                                + dev.prsentinel.core.anomaly.ModelPackage.FILE), "run " + run.id());
+                Object setId = model.training().get("feature_set_id");
+                Document set = setId == null ? null : stack.store().client().getDatabase(
+                        stack.store().settings().database()).getCollection("feature_sets")
+                        .find(com.mongodb.client.model.Filters.eq("_id", setId)).first();
+                trainingData = set == null ? (setId == null ? null : "feature set " + setId)
+                        : String.format(Locale.ROOT, "feature set %s: %,d PRs of the store, built %s", setId,
+                                ((Number) set.get("rows")).longValue(), set.getDate("created_at").toInstant());
+            }
+        } catch (RuntimeException e) {
+            // The page is still worth writing without them; it says less about the model.
+            org.slf4j.LoggerFactory.getLogger(Scoring.class).warn("the report names no training run: {}",
+                    e.getMessage());
+        }
+        return new Report.ModelInfo(answer.modelName(), answer.modelVersion(), threshold, link, trainingData);
     }
 
     public static void print(Result r, Map<String, SyntheticPullRequests.Kind> kinds, Console console) {
@@ -108,15 +142,16 @@ public final class Scoring {
                     console.line("    %-30s score %8.3f  %-8s%s", s.key(), s.result().score(), s.result().category(),
                             kind == null ? "" : "  [injected: " + kind.name().toLowerCase(Locale.ROOT) + "]");
                     for (Scorer.Contribution c : s.result().top()) {
-                        console.line("        %-24s %10s  typical %s to %s  (%2.0f%% of the score)", c.feature(),
-                                Double.isNaN(c.value()) ? "missing" : String.format(Locale.ROOT, "%.2f", c.value()),
-                                twoPlaces(c.typicalLow()), twoPlaces(c.typicalHigh()), 100 * c.share());
+                        console.line("        %2.0f%%  %s", 100 * c.share(), FeatureUnits.describe(c.feature(),
+                                c.value(), c.typicalLow(), c.typicalHigh()));
                     }
                 });
         int caught = r.caught().values().stream().mapToInt(Integer::intValue).sum();
         int injected = r.injected().values().stream().mapToInt(Integer::intValue).sum();
-        console.line("  injected anomalies caught by the served model: %d of %d, by kind %s of %s", caught, injected,
-                r.caught(), r.injected());
+        if (injected > 0) {
+            console.line("  injected anomalies caught by the served model: %d of %d, by kind %s of %s", caught,
+                    injected, r.caught(), r.injected());
+        }
         console.line("report: %s", r.report().toAbsolutePath());
     }
 }

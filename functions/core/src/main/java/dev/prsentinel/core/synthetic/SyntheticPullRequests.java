@@ -30,6 +30,9 @@ import java.util.Random;
  */
 public final class SyntheticPullRequests {
 
+    /** The owner of every generated repository: no such organisation's PRs exist on GitHub. */
+    public static final String ORG = "synthetic-org";
+
     /** The probability levels of the fitted quantiles; 1.0 is the data set's maximum. */
     static final double[] LEVELS = {0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995,
         0.999, 1.0};
@@ -162,7 +165,7 @@ public final class SyntheticPullRequests {
         Kind[] kinds = Kind.values();
         for (int i = 0; i < count; i++) {
             int r = pick(random, repoWeights);
-            String repo = "synthetic-org/repo-" + r;
+            String repo = ORG + "/repo-" + r;
             int number = ++nextNumber[r];
             PullRequest pr = normal(random, repo, number, created.get(i), end);
             if (random.nextDouble() < anomalyRate) {

@@ -1,0 +1,129 @@
+package dev.prsentinel.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.prsentinel.core.cli.Console;
+import dev.prsentinel.core.jobs.ChildJvm;
+import dev.prsentinel.core.testing.MlflowServer;
+import dev.prsentinel.core.testing.SharedData;
+import dev.prsentinel.core.tracking.Tracking;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A user's own PRs, start to finish, through the commands as typed: the first 1,500 rows of the
+ * real pullreqs data set (with one row broken on purpose) imported and trained in one command
+ * (featurize's Spark job, train-trigger's DJL training, tracked in a real MLflow server, registered
+ * and gated), then score-file and report. Needs ../shared and mlflow (.ci/run installs it).
+ */
+class OwnDataIT {
+
+    private static final int ROWS = 1500;
+    /** The row (0-based, after the header) whose github_id is broken: line BROKEN + 2 of the file. */
+    private static final int BROKEN = 700;
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String output) {
+    }
+
+    private static Run main(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int exit = Main.run(args, new Console(new PrintStream(out, true, StandardCharsets.UTF_8)));
+        return new Run(exit, out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void importTrainScoreFileAndReportOnRealPullreqsRows() throws Exception {
+        MlflowServer.requireCommand();
+        Path sample = sample(SharedData.require("datasets/pullreqs/pullreqs.csv.gz"), dir.resolve("mine.csv"));
+        Path data = dir.resolve("data");
+
+        Run imported = main("import", sample.toString(), "--train", "--data-dir", data.toString());
+        assertThat(imported.exit()).as(imported.output()).isZero();
+        assertThat(ChildJvm.running()).as("no feature job or training outlives the command").isZero();
+        assertThat(imported.output())
+                .contains("1,500 read, 1,499 inserted, 0 updated, 0 unchanged, 1 rejected")
+                .contains("rejected: line " + (BROKEN + 2) + ": github_id")
+                .contains("training runs tracked in MLflow server")
+                .containsPattern("feature set fs-v1-[0-9a-f]{16} \\(spec v1\\): 1,499 PRs read, 1,499 rows, 0 rejected")
+                .containsPattern("training on 1199 rows of fs-v1-[0-9a-f]{16}")
+                .containsPattern("epoch 1: train loss \\d+\\.\\d+, validation loss \\d+\\.\\d+")
+                .containsPattern("registered prsentinel-autoencoder version 1, alias champion \\(run http://127\\.0"
+                        + "\\.0\\.1:\\d+/#/experiments/\\d+/runs/[0-9a-f]{32}\\)")
+                .contains("./prsentinel score-file INPUT scores.csv");
+
+        // The model is in the data directory's MLflow store, as the champion.
+        try (TrackingChoice tracking = TrackingChoice.existing(data, Map.of()).orElseThrow()) {
+            Tracking registry = Tracking.forUri(tracking.uri(), Clock.systemUTC());
+            assertThat(registry.versionByAlias(Tracking.MODEL_NAME, "champion")).get()
+                    .extracting(Tracking.ModelVersion::version).isEqualTo("1");
+        }
+
+        Path scores = dir.resolve("scores.csv");
+        Run scored = main("score-file", sample.toString(), scores.toString(), "--data-dir", data.toString());
+        assertThat(scored.exit()).as(scored.output()).isZero();
+        assertThat(scored.output()).contains("scored 1499 PRs with prsentinel-autoencoder version 1")
+                .contains("1 rejected");
+        List<CSVRecord> in = csv(sample);
+        List<CSVRecord> out = csv(scores);
+        assertThat(out).hasSize(ROWS);
+        for (int i = 0; i < ROWS; i++) {
+            assertThat(out.get(i).get("id")).as("row %d", i).isEqualTo(in.get(i).get("pull_req_id"));
+            assertThat(out.get(i).get("line")).isEqualTo(Integer.toString(i + 2));
+            assertThat(out.get(i).get("status")).isEqualTo(i == BROKEN ? "rejected" : "scored");
+        }
+        assertThat(out.get(BROKEN).get("reason")).startsWith("line " + (BROKEN + 2) + ": github_id");
+        assertThat(out.get(BROKEN + 1).get("key")).isEqualTo(in.get(BROKEN + 1).get("project_name") + "#"
+                + in.get(BROKEN + 1).get("github_id"));
+
+        Run report = main("report", "--data-dir", data.toString());
+        assertThat(report.exit()).as(report.output()).isZero();
+        String page = Files.readString(data.resolve("report.html"));
+        assertThat(page).contains("\"scored\":1499").contains("\"url\":\"https://github.com/")
+                .contains("\"training_data\":\"feature set fs-v1-").contains("\"by_quarter\":[{\"quarter\":\"20")
+                .contains("\"run_link\":\"http://127.0.0.1:");
+
+        // Nothing new in the store: a second train says so and registers nothing.
+        Run again = main("train", "--data-dir", data.toString());
+        assertThat(again.exit()).as(again.output()).isZero();
+        assertThat(again.output()).contains("was trained already").doesNotContain("version 2");
+    }
+
+    /** The first ROWS rows of the data set, one with a github_id no PR can have. */
+    private static Path sample(Path source, Path target) throws Exception {
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(new GZIPInputStream(
+                Files.newInputStream(source)), StandardCharsets.UTF_8))) {
+            reader.lines().limit(ROWS + 1).forEach(lines::add);
+        }
+        String[] cells = lines.get(BROKEN + 1).split(",", -1);
+        cells[3] = "-4";
+        lines.set(BROKEN + 1, String.join(",", cells));
+        Files.write(target, lines);
+        return target;
+    }
+
+    private static List<CSVRecord> csv(Path file) throws Exception {
+        try (CSVParser parser = CSVParser.parse(file, StandardCharsets.UTF_8,
+                CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get())) {
+            return parser.getRecords();
+        }
+    }
+}
