@@ -6,10 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.prsentinel.core.Json;
 import dev.prsentinel.core.jobs.ChildJvm;
 import dev.prsentinel.core.testing.SharedData;
-import dev.prsentinel.core.cli.Console;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -22,18 +18,9 @@ class DemoIT {
     @TempDir
     Path dataDir;
 
-    private record Run(int exit, String output) {
-    }
-
-    private static Run main(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int exit = Main.run(args, new Console(new PrintStream(out, true, StandardCharsets.UTF_8)));
-        return new Run(exit, out.toString(StandardCharsets.UTF_8));
-    }
-
     @Test
     void theDemoStoresEverythingOnceAndASecondRunKeepsTheState() throws Exception {
-        Run first = main("demo", "--prs", "200", "--seed", "7", "--data-dir", dataDir.toString());
+        Cli first = Cli.run("demo", "--prs", "200", "--seed", "7", "--data-dir", dataDir.toString());
         assertThat(first.exit()).as(first.output()).isZero();
         assertThat(ChildJvm.running()).as("no feature job or training outlives the demo").isZero();
         assertThat(first.output())
@@ -62,7 +49,7 @@ class DemoIT {
         assertThat(anomalies.get(0).has("kind")).isTrue();
 
         long sets = featureSets();
-        Run second = main("demo", "--prs", "200", "--seed", "7", "--data-dir", dataDir.toString());
+        Cli second = Cli.run("demo", "--prs", "200", "--seed", "7", "--data-dir", dataDir.toString());
         assertThat(second.exit()).as(second.output()).isZero();
         // Everything but the new sync request was handled by the first run: answered from the record.
         assertThat(second.output()).contains("ingest: 1 events handled")
@@ -99,18 +86,18 @@ class DemoIT {
     @Test
     void importsTheRecordedApiObjects() {
         Path file = SharedData.require("fixtures/github/pulls.jsonl");
-        Run run = main("import", file.toString(), "--data-dir", dataDir.toString());
+        Cli run = Cli.run("import", file.toString(), "--data-dir", dataDir.toString());
         assertThat(run.exit()).as(run.output()).isZero();
         assertThat(run.output()).contains("0 rejected").contains("store now holds 43 PRs");
     }
 
     @Test
     void badCommandLinesSayWhatIsWrong() {
-        assertThat(main("frobnicate").output()).contains("unknown command frobnicate");
-        assertThat(main("import").exit()).isEqualTo(2);
-        assertThat(main("import", "/no/such/file.jsonl", "--data-dir", dataDir.toString()).output())
+        assertThat(Cli.run("frobnicate").output()).contains("unknown command frobnicate");
+        assertThat(Cli.run("import").exit()).isEqualTo(2);
+        assertThat(Cli.run("import", "/no/such/file.jsonl", "--data-dir", dataDir.toString()).output())
                 .contains("no such file");
-        assertThat(main("sync").output()).contains("sync needs --repo");
-        assertThat(main("demo", "--prs", "many").output()).contains("not a number");
+        assertThat(Cli.run("sync").output()).contains("sync needs --repo");
+        assertThat(Cli.run("demo", "--prs", "many").output()).contains("not a number");
     }
 }

@@ -2,15 +2,12 @@ package dev.prsentinel.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.prsentinel.core.cli.Console;
 import dev.prsentinel.core.jobs.ChildJvm;
 import dev.prsentinel.core.testing.MlflowServer;
 import dev.prsentinel.core.testing.SharedData;
 import dev.prsentinel.core.tracking.Tracking;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,22 +37,13 @@ class OwnDataIT {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String output) {
-    }
-
-    private static Run main(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int exit = Main.run(args, new Console(new PrintStream(out, true, StandardCharsets.UTF_8)));
-        return new Run(exit, out.toString(StandardCharsets.UTF_8));
-    }
-
     @Test
     void importTrainScoreFileAndReportOnRealPullreqsRows() throws Exception {
         MlflowServer.requireCommand();
         Path sample = sample(SharedData.require("datasets/pullreqs/pullreqs.csv.gz"), dir.resolve("mine.csv"));
         Path data = dir.resolve("data");
 
-        Run imported = main("import", sample.toString(), "--train", "--data-dir", data.toString());
+        Cli imported = Cli.run("import", sample.toString(), "--train", "--data-dir", data.toString());
         assertThat(imported.exit()).as(imported.output()).isZero();
         assertThat(ChildJvm.running()).as("no feature job or training outlives the command").isZero();
         assertThat(imported.output())
@@ -77,7 +65,7 @@ class OwnDataIT {
         }
 
         Path scores = dir.resolve("scores.csv");
-        Run scored = main("score-file", sample.toString(), scores.toString(), "--data-dir", data.toString());
+        Cli scored = Cli.run("score-file", sample.toString(), scores.toString(), "--data-dir", data.toString());
         assertThat(scored.exit()).as(scored.output()).isZero();
         assertThat(scored.output()).contains("scored 1499 PRs with prsentinel-autoencoder version 1")
                 .contains("1 rejected");
@@ -93,7 +81,7 @@ class OwnDataIT {
         assertThat(out.get(BROKEN + 1).get("key")).isEqualTo(in.get(BROKEN + 1).get("project_name") + "#"
                 + in.get(BROKEN + 1).get("github_id"));
 
-        Run report = main("report", "--data-dir", data.toString());
+        Cli report = Cli.run("report", "--data-dir", data.toString());
         assertThat(report.exit()).as(report.output()).isZero();
         String page = Files.readString(data.resolve("report.html"));
         assertThat(page).contains("\"scored\":1499").contains("\"url\":\"https://github.com/")
@@ -101,7 +89,7 @@ class OwnDataIT {
                 .contains("\"run_link\":\"http://127.0.0.1:");
 
         // Nothing new in the store: a second train says so and registers nothing.
-        Run again = main("train", "--data-dir", data.toString());
+        Cli again = Cli.run("train", "--data-dir", data.toString());
         assertThat(again.exit()).as(again.output()).isZero();
         assertThat(again.output()).contains("was trained already").doesNotContain("version 2");
     }
