@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bson.Document;
 
@@ -52,12 +51,10 @@ public final class Train {
         console.line("store: %,d PRs in %,d repositories; training runs tracked in %s", stored,
                 stack.pullRequests().countByRepo().size(), stack.trackingDescription());
         Map<String, JsonNode> outcomes = new ConcurrentHashMap<>();
-        Set<String> ended = ConcurrentHashMap.newKeySet();
         try (LocalBroker.Subscription listening = stack.broker().listen(event -> {
             if (EventTypes.MODEL_TRAINED.equals(event.getType()) || EventTypes.TRAIN_FAILED.equals(event.getType())) {
                 JsonNode data = Events.dataTree(event);
                 outcomes.put(data.path("feature_set_id").asText(), data);
-                ended.add(data.path("feature_set_id").asText());
             }
         })) {
             console.line("featurize: a feature set of every stored PR (Spark, local mode, in a child JVM; logs in %s)",
@@ -92,7 +89,7 @@ public final class Train {
                 console.line("train-trigger: training on %s (DJL autoencoder, in a child JVM; log %s)", setId,
                         log.toAbsolutePath());
                 EpochTail tail = new EpochTail(log, console);
-                Pipeline.awaitTraining(stack, console, ended, setId, after, TRAINING_TIMEOUT, tail::poll);
+                Pipeline.awaitTraining(stack, console, outcomes.keySet(), setId, after, TRAINING_TIMEOUT, tail::poll);
                 tail.poll();
             }
             return outcome(stack, trainings.record(setId), outcomes.get(setId), dataDir, console);
