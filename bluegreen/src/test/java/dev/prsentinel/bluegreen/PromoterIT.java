@@ -17,6 +17,8 @@ import dev.prsentinel.core.synthetic.SyntheticPullRequests;
 import dev.prsentinel.core.testing.EventRecorder;
 import dev.prsentinel.core.testing.KubeApiServer;
 import dev.prsentinel.core.testing.MlflowServer;
+import dev.prsentinel.core.testing.Need;
+import dev.prsentinel.core.testing.Needs;
 import dev.prsentinel.core.testing.TestModels;
 import dev.prsentinel.core.tracking.MlflowClient;
 import dev.prsentinel.core.tracking.Tracking;
@@ -60,6 +62,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * servers, and a real HTTP event sink. Knative's controllers are a stand-in ({@link KnativeStandIn}),
  * because none can run here: it makes revisions, readiness and the route's status from the spec.
  */
+@Needs(value = Need.KUBE_APISERVER, shared = "crds")
 class PromoterIT {
 
     @RegisterExtension

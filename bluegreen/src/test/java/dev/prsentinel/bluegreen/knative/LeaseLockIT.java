@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.prsentinel.bluegreen.RolloutLock;
 import dev.prsentinel.core.testing.KubeApiServer;
+import dev.prsentinel.core.testing.Need;
+import dev.prsentinel.core.testing.Needs;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The rollout Lease on a real API server: one holder, waiting, release, and takeover after a holder dies. */
+@Needs(Need.KUBE_APISERVER)
 class LeaseLockIT {
 
     @TempDir

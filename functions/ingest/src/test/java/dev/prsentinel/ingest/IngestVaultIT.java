@@ -25,6 +25,8 @@ import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.secrets.OpenBaoDevServer;
 import dev.prsentinel.core.secrets.Secrets;
 import dev.prsentinel.core.testing.LogCapture;
+import dev.prsentinel.core.testing.Need;
+import dev.prsentinel.core.testing.Needs;
 import dev.prsentinel.core.testing.OpenBao;
 import dev.prsentinel.core.testing.ServiceAccountIssuer;
 import dev.prsentinel.core.testing.SharedData;
@@ -55,6 +57,7 @@ import org.junit.jupiter.api.Test;
  * behind a check that accepts only the rotated token. Everything the JVM logged is grepped for
  * the secret values at the end.
  */
+@Needs(Need.OPENBAO)
 class IngestVaultIT {
 
     private static final String OLD_TOKEN = "ghp_oldTokenValue00000000000000000001";

@@ -7,6 +7,8 @@ import static dev.prsentinel.local.gitops.Kustomize.name;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prsentinel.core.testing.KubeApiServer;
+import dev.prsentinel.core.testing.Need;
+import dev.prsentinel.core.testing.Needs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,6 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>Not checked here, because no Knative or Argo CD controller runs: Knative's admission webhook
  * (its field mask; EnvironmentsTest checks the fields it needs flags for) and Argo CD's sync.
  */
+@Needs(value = Need.KUBE_APISERVER, shared = "crds")
 class ManifestsOnApiServerIT {
 
     @TempDir

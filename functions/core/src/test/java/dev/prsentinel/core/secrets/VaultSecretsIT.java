@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.prsentinel.core.testing.LogCapture;
+import dev.prsentinel.core.testing.Need;
+import dev.prsentinel.core.testing.Needs;
 import dev.prsentinel.core.testing.OpenBao;
 import dev.prsentinel.core.testing.ServiceAccountIssuer;
 import java.net.ServerSocket;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * ({@link ServiceAccountIssuer} says why) and JWT auth with a key pair made here. Every log line
  * the runs write is grepped for the secret values and the tokens at the end.
  */
+@Needs(Need.OPENBAO)
 class VaultSecretsIT {
 
     private static final String NAMESPACE = "prsentinel-staging";

@@ -51,7 +51,7 @@ public final class KubeApiServer implements AutoCloseable {
         return Path.of(tools, "bin");
     }
 
-    private static String etcd() {
+    static String etcd() {
         for (String d : System.getenv().getOrDefault("PATH", "").split(":")) {
             Path candidate = Path.of(d.isEmpty() ? "." : d, "etcd");
             if (Files.isExecutable(candidate)) {
@@ -66,16 +66,15 @@ public final class KubeApiServer implements AutoCloseable {
      * (where .ci/run installs them), else a skip that says how to install them.
      */
     public static KubeApiServer start(Path dir) throws Exception {
+        java.util.Optional<String> missing = Need.KUBE_APISERVER.missing();
+        if (missing.isPresent()) {
+            if (Need.strict()) {
+                throw new AssertionError(missing.get());
+            }
+            assumeTrue(false, "skipped: " + missing.get());
+        }
         Path apiserver = toolsBin().resolve("kube-apiserver");
         String etcd = etcd();
-        if (!Files.isExecutable(apiserver) || etcd == null) {
-            String why = "kube-apiserver (" + apiserver + ") or etcd is not installed: "
-                    + "run scripts/install-kube-tools.sh";
-            if ("true".equals(System.getenv("CI"))) {
-                throw new AssertionError(why);
-            }
-            assumeTrue(false, "skipped: " + why);
-        }
         Files.createDirectories(dir);
         List<Process> started = new ArrayList<>();
         try {

