@@ -58,11 +58,15 @@ public final class LocalStack implements AutoCloseable {
      * @param githubToken    a token, or null
      * @param vault          the functions read their secrets from OpenBao ({@link LocalVault}), not
      *                       from their environment
+     * @param tracking       where trainings are tracked, owned by the caller (a command keeps MLflow's
+     *                       UI up after the stack stops); null: chosen here ({@link
+     *                       TrackingChoice.Mode#IF_INSTALLED}) and stopped with the stack
      */
-    public record Options(Path dataDir, Path manifests, String githubEndpoint, String githubToken, boolean vault) {
+    public record Options(Path dataDir, Path manifests, String githubEndpoint, String githubToken, boolean vault,
+            TrackingChoice tracking) {
 
         public Options(Path dataDir, Path manifests, String githubEndpoint, String githubToken) {
-            this(dataDir, manifests, githubEndpoint, githubToken, false);
+            this(dataDir, manifests, githubEndpoint, githubToken, false, null);
         }
     }
 
@@ -79,6 +83,8 @@ public final class LocalStack implements AutoCloseable {
     private LocalRouter router;
     private LocalJobSink bluegreen;
     private TrackingChoice tracking;
+    /** Whether {@link #tracking} was chosen here, and so is stopped here. */
+    private boolean ownsTracking;
     private LocalVault vault;
 
     private LocalStack(EmbeddedStore store, LocalBroker broker, String webhookSecret) {
@@ -103,7 +109,7 @@ public final class LocalStack implements AutoCloseable {
             }
             stack.startIngest(options);
             stack.startFeaturize(options.dataDir());
-            stack.startTrainTrigger(options.dataDir());
+            stack.startTrainTrigger(options);
             stack.startScore(options.dataDir());
             stack.startBluegreen();
             return stack;
@@ -212,8 +218,11 @@ public final class LocalStack implements AutoCloseable {
      * train-trigger runs in this JVM; its trainings run as child JVMs on train-trigger's own classpath
      * (Spark and DJL), tracked where {@link TrackingChoice} says.
      */
-    private void startTrainTrigger(Path dataDir) throws IOException {
-        tracking = TrackingChoice.choose(dataDir, System.getenv());
+    private void startTrainTrigger(Options options) throws IOException {
+        Path dataDir = options.dataDir();
+        ownsTracking = options.tracking() == null;
+        tracking = ownsTracking ? TrackingChoice.choose(dataDir, System.getenv(), TrackingChoice.Mode.IF_INSTALLED)
+                : options.tracking();
         Map<String, String> env = new LinkedHashMap<>(secrets("train-trigger",
                 Map.of("MONGODB_URI", store.settings().connectionString(), "MLFLOW_TRACKING_URI", tracking.uri())));
         env.put("MONGODB_DATABASE", store.settings().database());
@@ -492,7 +501,7 @@ public final class LocalStack implements AutoCloseable {
         if (router != null) {
             router.close();
         }
-        if (tracking != null) {
+        if (tracking != null && ownsTracking) {
             tracking.close();
         }
         if (ingest != null) {

@@ -12,7 +12,11 @@ import dev.prsentinel.ingest.imports.PullRequestImporter;
 import dev.prsentinel.local.demo.Demo;
 import dev.prsentinel.local.demo.Scoring;
 import dev.prsentinel.score.ScoreFile;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -29,8 +33,9 @@ public final class Main {
 
     private static final String USAGE = """
             usage: prsentinel <command> [options]
-              demo [--prs N] [--seed S] [--vault]
+              demo [--prs N] [--seed S] [--vault] [--exit]
                                             synthetic PRs through the broker into the store, then a summary;
+                                            MLflow's UI stays up until Enter is pressed (--exit: stop at once);
                                             --vault: the functions read their secrets from OpenBao (a dev
                                             server, or VAULT_ADDR with an admin VAULT_TOKEN)
               import FILE [--train]         JSON lines of GitHub PR objects (.jsonl) or the pullreqs CSV (.csv[.gz]);
@@ -43,6 +48,8 @@ public final class Main {
                                             --train: then train, as `train` does
               report [--out FILE]           every stored PR scored by the champion, as one HTML page
                                             (default DATA-DIR/report.html)
+              mlflow                        MLflow's UI on the data directory's runs and models, on the port
+                                            the run links name (5055, or PRSENTINEL_MLFLOW_PORT), until Enter
               score-file INPUT OUTPUT [--model-version V]
                                             a file of PRs (.jsonl or pullreqs .csv, .gz too) scored into a CSV,
                                             one row per input record (its line and own id, the key, scored or
@@ -50,7 +57,12 @@ public final class Main {
                                             registry or version V (or MODEL_DIR / MLFLOW_TRACKING_URI when set)
             common options:
               --data-dir DIR                where the embedded store and dead letters live (default .prsentinel)
+              --no-mlflow                   track runs in DATA-DIR/mlruns, not in a real MLflow server (which the
+                                            commands that train start, on DATA-DIR/mlflow)
             """;
+    /** The options that take no value. */
+    private static final java.util.Set<String> FLAGS = java.util.Set.of("--vault", "--train", "--no-mlflow",
+            "--exit");
 
     private Main() {
     }
@@ -60,8 +72,13 @@ public final class Main {
         System.exit(run(args, Console.system()));
     }
 
-    /** Runs a command; returns the exit code. */
+    /** Runs a command, reading Enter from the standard input; returns the exit code. */
     public static int run(String[] args, Console console) {
+        return run(args, console, System.in);
+    }
+
+    /** Runs a command; {@code in} is where Enter is read from. Returns the exit code. */
+    public static int run(String[] args, Console console, InputStream in) {
         if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
             console.line(USAGE);
             return args.length == 0 ? 2 : 0;
@@ -69,7 +86,7 @@ public final class Main {
         Map<String, String> options = new HashMap<>();
         List<String> positional = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
-            if (args[i].equals("--vault") || args[i].equals("--train")) {
+            if (FLAGS.contains(args[i])) {
                 options.put(args[i].substring(2), "true");
             } else if (args[i].startsWith("--")) {
                 if (i + 1 >= args.length) {
@@ -84,14 +101,15 @@ public final class Main {
         Path dataDir = Path.of(options.getOrDefault("data-dir", ".prsentinel"));
         try {
             return switch (args[0]) {
-                case "demo" -> demo(options, dataDir, console);
+                case "demo" -> demo(options, dataDir, console, in);
                 case "import" -> {
                     int imported = importFile(positional, dataDir, console);
-                    yield imported != 0 || !options.containsKey("train") ? imported : train(dataDir, console);
+                    yield imported != 0 || !options.containsKey("train") ? imported : train(options, dataDir, console);
                 }
-                case "train" -> train(dataDir, console);
+                case "train" -> train(options, dataDir, console);
                 case "sync" -> sync(options, dataDir, console);
                 case "report" -> report(options, dataDir, console);
+                case "mlflow" -> mlflow(dataDir, console, in);
                 case "score-file" -> scoreFile(positional, options, dataDir, console);
                 default -> {
                     console.line("unknown command %s%n%s", args[0], USAGE);
@@ -107,13 +125,51 @@ public final class Main {
         }
     }
 
-    private static int demo(Map<String, String> options, Path dataDir, Console console) throws Exception {
+    private static int demo(Map<String, String> options, Path dataDir, Console console, InputStream in)
+            throws Exception {
         Instant start = Instant.now();
-        Demo.Result result = Demo.run(new Demo.Options(Integer.parseInt(options.getOrDefault("prs", "2000")),
-                Long.parseLong(options.getOrDefault("seed", "42")), dataDir, options.containsKey("vault")), console);
-        Demo.print(result, dataDir, console);
-        console.line("done in %.1f s", Duration.between(start, Instant.now()).toMillis() / 1000.0);
-        return "complete".equals(result.syncStatus()) ? 0 : 1;
+        int prs = Integer.parseInt(options.getOrDefault("prs", "2000"));
+        long seed = Long.parseLong(options.getOrDefault("seed", "42"));
+        try (TrackingChoice tracking = tracking(options, dataDir)) {
+            Demo.Result result = Demo.run(new Demo.Options(prs, seed, dataDir, options.containsKey("vault"), tracking),
+                    console);
+            Demo.print(result, dataDir, console);
+            console.line("done in %.1f s", Duration.between(start, Instant.now()).toMillis() / 1000.0);
+            if (!options.containsKey("exit")) {
+                holdUi(tracking, console, in);
+            }
+            return "complete".equals(result.syncStatus()) ? 0 : 1;
+        }
+    }
+
+    /** A real MLflow server for a command that trains, unless --no-mlflow (or MLFLOW_TRACKING_URI) says otherwise. */
+    private static TrackingChoice tracking(Map<String, String> options, Path dataDir) throws IOException {
+        return TrackingChoice.choose(dataDir, System.getenv(), options.containsKey("no-mlflow")
+                ? TrackingChoice.Mode.OFF : TrackingChoice.Mode.REQUIRED);
+    }
+
+    /** Keeps MLflow's UI up until Enter (or the end of the input, when there is no terminal to press it on). */
+    private static void holdUi(TrackingChoice tracking, Console console, InputStream in) throws IOException {
+        if (tracking.ui().isEmpty()) {
+            return;
+        }
+        console.line("MLflow UI: %s  (the runs with their metrics, the registered models and aliases)",
+                tracking.ui().get());
+        console.line("press Enter to stop it (or run with --exit)");
+        String line = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).readLine();
+        console.line(line == null ? "no more input: MLflow stopped" : "MLflow stopped");
+    }
+
+    private static int mlflow(Path dataDir, Console console, InputStream in) throws IOException {
+        if (!Files.isRegularFile(dataDir.resolve("mlflow").resolve("mlflow.db"))) {
+            console.line("nothing has been tracked in %s's MLflow store yet: the UI starts empty (train first:"
+                    + " `prsentinel demo`, or `prsentinel import FILE --train`)", dataDir.toAbsolutePath());
+        }
+        try (TrackingChoice ui = TrackingChoice.ui(dataDir, System.getenv())) {
+            console.line("%s", ui.description());
+            holdUi(ui, console, in);
+        }
+        return 0;
     }
 
     private static int importFile(List<String> positional, Path dataDir, Console console) throws Exception {
@@ -150,9 +206,11 @@ public final class Main {
         return 0;
     }
 
-    private static int train(Path dataDir, Console console) throws Exception {
+    private static int train(Map<String, String> options, Path dataDir, Console console) throws Exception {
         Instant start = Instant.now();
-        try (LocalStack stack = LocalStack.start(new LocalStack.Options(dataDir, null, "http://127.0.0.1:9", null))) {
+        try (TrackingChoice tracking = tracking(options, dataDir);
+                LocalStack stack = LocalStack.start(new LocalStack.Options(dataDir, null, "http://127.0.0.1:9", null,
+                        false, tracking))) {
             int exit = Train.run(stack, dataDir, console);
             console.line("done in %.1f s", Duration.between(start, Instant.now()).toMillis() / 1000.0);
             return exit;
@@ -168,8 +226,9 @@ public final class Main {
         Instant since = options.containsKey("since") ? Instant.parse(options.get("since")) : null;
         SyncRequested request = new SyncRequested(List.of(repo), since);
         String endpoint = System.getenv().getOrDefault("GITHUB_API_URL", "https://api.github.com");
-        try (LocalStack stack = LocalStack.start(new LocalStack.Options(dataDir, null, endpoint,
-                System.getenv("GITHUB_TOKEN")))) {
+        try (TrackingChoice tracking = tracking(options, dataDir);
+                LocalStack stack = LocalStack.start(new LocalStack.Options(dataDir, null, endpoint,
+                        System.getenv("GITHUB_TOKEN"), false, tracking))) {
             Instant asked = stack.requestSync(request, "urn:prsentinel:local:cli");
             console.line("backfill of %s from %s requested; waiting", repo, endpoint);
             // No time limit: a first backfill of a big repository, or a rate-limit wait, takes long.
@@ -203,7 +262,13 @@ public final class Main {
                         SyntheticPullRequests.Kind.valueOf(a.get("kind").asText()));
             }
         }
-        try (LocalStack stack = LocalStack.start(new LocalStack.Options(dataDir, null, "http://127.0.0.1:9", null))) {
+        // The models are read where the trainings put them: MLflow's store, or the runs directory of
+        // --no-mlflow; with neither, the report says nothing was trained.
+        java.util.Optional<TrackingChoice> existing = TrackingChoice.existing(dataDir, System.getenv());
+        try (TrackingChoice tracking = existing.isPresent() ? existing.get()
+                : TrackingChoice.choose(dataDir, System.getenv(), TrackingChoice.Mode.OFF);
+                LocalStack stack = LocalStack.start(new LocalStack.Options(dataDir, null, "http://127.0.0.1:9", null,
+                        false, tracking))) {
             Scoring.Result r = Scoring.run(stack, kinds, out, Duration.ofSeconds(20));
             Scoring.print(r, kinds, console);
             return r.model() == null ? 1 : 0;

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prsentinel.core.Json;
 import dev.prsentinel.core.jobs.ChildJvm;
+import dev.prsentinel.core.testing.Need;
+import dev.prsentinel.core.testing.Needs;
 import dev.prsentinel.core.testing.SharedData;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -19,8 +22,9 @@ class DemoIT {
     Path dataDir;
 
     @Test
+    @Needs(Need.MLFLOW)
     void theDemoStoresEverythingOnceAndASecondRunKeepsTheState() throws Exception {
-        Cli first = Cli.run("demo", "--prs", "200", "--seed", "7", "--data-dir", dataDir.toString());
+        Cli first = Cli.run("demo", "--prs", "200", "--seed", "7", "--data-dir", dataDir.toString(), "--exit");
         assertThat(first.exit()).as(first.output()).isZero();
         assertThat(ChildJvm.running()).as("no feature job or training outlives the demo").isZero();
         assertThat(first.output())
@@ -34,14 +38,14 @@ class DemoIT {
                 .containsPattern("ingest: \\d+ events handled, (\\d+) duplicates ignored")
                 .containsPattern("feature set fs-v1-[0-9a-f]{16} \\(spec v1\\): 200 rows, 0 rejected")
                 .contains("the five features that vary most: ")
-                .contains("training (runs tracked in ")
+                .contains("training (runs tracked in MLflow server http://127.0.0.1:")
                 .containsPattern("fs-v1-[0-9a-f]{16}: run [0-9a-f]{32}, registered as version 1 \\(champion\\)")
                 .containsPattern("threshold \\d+\\.\\d+ \\(p99 of held-out validation errors\\); flags \\d+ of 200")
                 .containsPattern("injected anomalies flagged: \\d+ of \\d+")
                 .containsPattern("score: prsentinel-autoencoder version \\d+ served; 200 PRs scored over HTTP")
                 .contains("blue/green (score behind the local router, rolled out by the promoter):")
                 .containsPattern("injected anomalies caught by the served model: \\d+ of \\d+")
-                .contains("report: ");
+                .contains("report: ").doesNotContain("MLflow UI:");
         assertThat(Files.readString(dataDir.resolve("report.html"))).contains("\"scored\":200");
         JsonNode anomalies = Json.mapper().readTree(dataDir.resolve("injected-anomalies.json").toFile());
         assertThat(anomalies).isNotEmpty();
@@ -49,8 +53,12 @@ class DemoIT {
         assertThat(anomalies.get(0).has("kind")).isTrue();
 
         long sets = featureSets();
-        Cli second = Cli.run("demo", "--prs", "200", "--seed", "7", "--data-dir", dataDir.toString());
+        // Without --exit, MLflow's UI stays up until Enter.
+        Cli second = Cli.withInput(new java.io.ByteArrayInputStream("\n".getBytes(StandardCharsets.UTF_8)), "demo",
+                "--prs", "200", "--seed", "7", "--data-dir", dataDir.toString());
         assertThat(second.exit()).as(second.output()).isZero();
+        assertThat(second.output()).containsPattern("MLflow UI: http://127\\.0\\.0\\.1:\\d+ ")
+                .contains("press Enter to stop it").endsWith("MLflow stopped\n");
         // Everything but the new sync request was handled by the first run: answered from the record.
         assertThat(second.output()).contains("ingest: 1 events handled")
                 .contains("each PR stored once: 200 generated, 200 stored")

@@ -3,6 +3,8 @@ package dev.prsentinel.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prsentinel.core.cli.Console;
+import dev.prsentinel.core.testing.Need;
+import dev.prsentinel.core.testing.Needs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * opens, no job the killed run started outlives it, and the rerun completes with every PR stored
  * exactly once. Real processes, killed for real; bounded in time.
  */
+@Needs(Need.MLFLOW)
 class KillDuringDemoIT {
 
     @TempDir
@@ -29,7 +32,7 @@ class KillDuringDemoIT {
     private Process demo(Path log) throws IOException {
         return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "demo", "--prs", "200",
-                "--seed", "11", "--data-dir", dataDir.resolve("data").toString())
+                "--seed", "11", "--data-dir", dataDir.resolve("data").toString(), "--exit")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
@@ -86,7 +89,8 @@ class KillDuringDemoIT {
         killAt("mid-training", (out, started) -> running(started, "TrainingJobMain"), Duration.ofSeconds(300));
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        String[] args = {"demo", "--prs", "200", "--seed", "11", "--data-dir", dataDir.resolve("data").toString()};
+        String[] args = {"demo", "--prs", "200", "--seed", "11", "--data-dir", dataDir.resolve("data").toString(),
+            "--exit"};
         int exit = Main.run(args, new Console(new PrintStream(out, true, StandardCharsets.UTF_8)));
         String output = out.toString(StandardCharsets.UTF_8);
         assertThat(exit).as(output).isZero();

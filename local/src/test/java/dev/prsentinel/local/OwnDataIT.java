@@ -88,6 +88,38 @@ class OwnDataIT {
                 .contains("\"training_data\":\"feature set fs-v1-").contains("\"by_quarter\":[{\"quarter\":\"20")
                 .contains("\"run_link\":\"http://127.0.0.1:");
 
+        // The run link train printed opens later, under `prsentinel mlflow`: the same store on the same port.
+        java.util.regex.Matcher link = java.util.regex.Pattern.compile(
+                "\\(run (http://127\\.0\\.0\\.1:\\d+)/#/experiments/\\d+/runs/([0-9a-f]{32})\\)")
+                .matcher(imported.output());
+        assertThat(link.find()).isTrue();
+        assertThat(link.group(1)).as("the port was free, so the link names the stable one")
+                .isEqualTo("http://127.0.0.1:" + TrackingChoice.DEFAULT_PORT);
+        java.io.PipedOutputStream enter = new java.io.PipedOutputStream();
+        java.io.PipedInputStream typed = new java.io.PipedInputStream(enter);
+        java.util.concurrent.CompletableFuture<Cli> ui = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> Cli.withInput(typed, "mlflow", "--data-dir", data.toString()));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.URI run = java.net.URI.create(link.group(1) + "/api/2.0/mlflow/runs/get?run_id=" + link.group(2));
+        int status = 0;
+        for (long deadline = System.nanoTime() + 90_000_000_000L; status != 200 && System.nanoTime() < deadline; ) {
+            try {
+                status = http.send(java.net.http.HttpRequest.newBuilder(run).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+            } catch (java.io.IOException notYet) {
+                Thread.sleep(250);
+            }
+        }
+        assertThat(status).as("the run behind the printed link, under `prsentinel mlflow`").isEqualTo(200);
+        enter.write('\n');
+        enter.flush();
+        Cli served = ui.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(served.exit()).as(served.output()).isZero();
+        assertThat(served.output()).contains("MLflow UI: " + link.group(1)).endsWith("MLflow stopped\n");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> http.send(java.net.http.HttpRequest.newBuilder(run)
+                .build(), java.net.http.HttpResponse.BodyHandlers.discarding()))
+                .as("Enter stops it").isInstanceOf(java.io.IOException.class);
+
         // Nothing new in the store: a second train says so and registers nothing.
         Cli again = Cli.run("train", "--data-dir", data.toString());
         assertThat(again.exit()).as(again.output()).isZero();

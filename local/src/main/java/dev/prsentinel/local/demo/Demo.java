@@ -14,6 +14,7 @@ import dev.prsentinel.core.tracking.Tracking;
 import dev.prsentinel.ingest.webhooks.WebhookSignature;
 import dev.prsentinel.local.LocalStack;
 import dev.prsentinel.local.Pipeline;
+import dev.prsentinel.local.TrackingChoice;
 import dev.prsentinel.local.broker.LocalBroker;
 import dev.prsentinel.core.cli.Console;
 import java.io.IOException;
@@ -51,11 +52,14 @@ public final class Demo {
      * @param prs     synthetic PRs to generate
      * @param seed    generator seed
      * @param dataDir store and dead letters
+     * @param vault    the functions read their secrets from OpenBao
+     * @param tracking where trainings are tracked (the caller's, which outlives the demo), or null for
+     *                 the runtime's own choice
      */
-    public record Options(int prs, long seed, Path dataDir, boolean vault) {
+    public record Options(int prs, long seed, Path dataDir, boolean vault, TrackingChoice tracking) {
 
         public Options(int prs, long seed, Path dataDir) {
-            this(prs, seed, dataDir, false);
+            this(prs, seed, dataDir, false, null);
         }
     }
 
@@ -131,7 +135,7 @@ public final class Demo {
         Set<String> outcomes = java.util.concurrent.ConcurrentHashMap.newKeySet();
         try (SyntheticGitHubApi github = new SyntheticGitHubApi(syncRepo, viaSync);
                 LocalStack stack = LocalStack.start(new LocalStack.Options(options.dataDir(), null, github.url(),
-                        null, options.vault()));
+                        null, options.vault(), options.tracking()));
                 LocalBroker.Subscription listening = stack.broker().listen(event -> {
                     if (EventTypes.MODEL_TRAINED.equals(event.getType())
                             || EventTypes.TRAIN_FAILED.equals(event.getType())) {

@@ -6,9 +6,10 @@ import java.util.Map;
 
 /**
  * Where the Python servers (mlflow, moto) the local runtime and the tests start live: the
- * virtualenv .ci/run fills from requirements-ci.txt (PRSENTINEL_VENV, default
- * ~/.cache/prsentinel-venv) first, so a machine's own, possibly clashing, Python packages are not
- * picked up (the machine's SQLAlchemy 2.1 breaks MLflow 3.5); else whatever PATH finds.
+ * virtualenv scripts/python-venv.sh fills (PRSENTINEL_VENV, default ~/.cache/prsentinel-venv;
+ * ./prsentinel from requirements-local.txt, .ci/run from requirements-ci.txt) first, so a
+ * machine's own, possibly clashing, Python packages are not picked up (the machine's SQLAlchemy
+ * 2.1 breaks MLflow 3.5); else whatever PATH finds.
  */
 public final class PythonTools {
 

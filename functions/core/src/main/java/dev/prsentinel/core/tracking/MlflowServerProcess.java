@@ -108,15 +108,25 @@ public final class MlflowServerProcess implements AutoCloseable {
         return log;
     }
 
-    /** Stops the server and its workers and waits for them. */
+    /**
+     * Stops the server and its workers and waits until every one has exited, so its port is free
+     * when this returns: the next command binds the same port. One that ignores SIGTERM for 10 s is
+     * killed.
+     */
     @Override
     public void close() {
-        process.descendants().forEach(ProcessHandle::destroy);
-        process.destroy();
-        try {
-            process.waitFor();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        java.util.List<ProcessHandle> all = new java.util.ArrayList<>(process.descendants().toList());
+        all.add(process.toHandle());
+        all.forEach(ProcessHandle::destroy);
+        for (ProcessHandle p : all) {
+            try {
+                p.onExit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                p.destroyForcibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 }
