@@ -102,6 +102,30 @@ public final class SyntheticPullRequests {
         RUBBER_STAMP,
         /** 150-500 comments and 100-300 review comments on a tiny change: a flame war. */
         COMMENT_FLOOD,
+        /** Open for 2-6 years and still touched in the last month: an abandoned PR nobody closed. */
+        LONG_OPEN,
+        /**
+         * An author with no relation to the repository (association NONE, from a fork): 15k-60k lines
+         * over 200-1,000 files in 1-5 commits, merged 2-15 minutes after it was opened, with at most two
+         * comments.
+         */
+        NEWCOMER_MASS_CHANGE,
+        /** A member's 30k-150k lines over 300-2,000 files merged 5-60 seconds after it was opened. */
+        INSTANT_GIANT_MERGE,
+        /** 800-3,000 files with one or two lines each: a mass rename or header change. */
+        MANY_FILES_NO_CHURN,
+        /**
+         * A contributor's (not a member's) 2k-8k lines over 30-120 files from a fork, merged after 2-48
+         * hours with no comment, no review comment and no reviewer requested.
+         */
+        REVIEWLESS_MERGE;
+
+        /**
+         * The kinds the demo's generator injects: the first five. The others are measured on real
+         * PRs by the quality benchmark; they join the demo with the features that catch them.
+         */
+        public static final List<Kind> DEMO = List.of(HUGE_CHANGE, SIZE_MISMATCH, COMMIT_STORM, RUBBER_STAMP,
+                COMMENT_FLOOD);
     }
 
     /**
@@ -162,14 +186,14 @@ public final class SyntheticPullRequests {
         }
         List<PullRequest> prs = new ArrayList<>(count);
         List<InjectedAnomaly> anomalies = new ArrayList<>();
-        Kind[] kinds = Kind.values();
+        List<Kind> kinds = Kind.DEMO;
         for (int i = 0; i < count; i++) {
             int r = pick(random, repoWeights);
             String repo = ORG + "/repo-" + r;
             int number = ++nextNumber[r];
             PullRequest pr = normal(random, repo, number, created.get(i), end);
             if (random.nextDouble() < anomalyRate) {
-                Kind kind = kinds[anomalies.size() % kinds.length];
+                Kind kind = kinds.get(anomalies.size() % kinds.size());
                 pr = inject(random, pr, kind, end);
                 anomalies.add(new InjectedAnomaly(repo, number, kind));
             }
@@ -246,6 +270,7 @@ public final class SyntheticPullRequests {
         Boolean merged = pr.merged();
         String association = pr.authorAssociation();
         Boolean fork = pr.headFork();
+        Integer reviewers = pr.requestedReviewers();
         int oldLines = pr.changedLines() == null ? 0 : pr.changedLines();
         int oldFiles = pr.changedFiles() == null ? 1 : pr.changedFiles();
         switch (kind) {
@@ -271,11 +296,9 @@ public final class SyntheticPullRequests {
                 fork = true;
                 merged = true;
                 state = "closed";
-                mergedAt = created.plusSeconds(between(random, 30, 300));
-                if (mergedAt.isAfter(end)) {
-                    created = end.minus(1, ChronoUnit.HOURS);
-                    mergedAt = created.plusSeconds(120);
-                }
+                Instant[] times = mergedAfter(created, between(random, 30, 300), end);
+                created = times[0];
+                mergedAt = times[1];
                 closedAt = mergedAt;
                 updated = mergedAt;
             }
@@ -285,6 +308,67 @@ public final class SyntheticPullRequests {
                 comments = between(random, 150, 500);
                 reviewComments = between(random, 100, 300);
             }
+            case LONG_OPEN -> {
+                lines = oldLines;
+                files = oldFiles;
+                created = end.minus(Duration.ofDays(between(random, 2 * 365, 6 * 365)));
+                updated = end.minus(Duration.ofDays(between(random, 1, 30)));
+                state = "open";
+                merged = false;
+                mergedAt = null;
+                closedAt = null;
+            }
+            case NEWCOMER_MASS_CHANGE -> {
+                lines = between(random, 15_000, 60_000);
+                files = between(random, 200, 1_000);
+                commits = between(random, 1, 5);
+                comments = between(random, 0, 2);
+                reviewComments = 0;
+                association = "NONE";
+                fork = true;
+                merged = true;
+                state = "closed";
+                Instant[] times = mergedAfter(created, between(random, 120, 900), end);
+                created = times[0];
+                mergedAt = times[1];
+                closedAt = mergedAt;
+                updated = mergedAt;
+            }
+            case INSTANT_GIANT_MERGE -> {
+                lines = between(random, 30_000, 150_000);
+                files = between(random, 300, 2_000);
+                comments = 0;
+                reviewComments = 0;
+                association = "MEMBER";
+                fork = false;
+                merged = true;
+                state = "closed";
+                Instant[] times = mergedAfter(created, between(random, 5, 60), end);
+                created = times[0];
+                mergedAt = times[1];
+                closedAt = mergedAt;
+                updated = mergedAt;
+            }
+            case MANY_FILES_NO_CHURN -> {
+                files = between(random, 800, 3_000);
+                lines = files * between(random, 1, 2);
+            }
+            case REVIEWLESS_MERGE -> {
+                lines = between(random, 2_000, 8_000);
+                files = between(random, 30, 120);
+                comments = 0;
+                reviewComments = 0;
+                reviewers = 0;
+                association = "CONTRIBUTOR";
+                fork = true;
+                merged = true;
+                state = "closed";
+                Instant[] times = mergedAfter(created, between(random, 2 * 3600, 48 * 3600), end);
+                created = times[0];
+                mergedAt = times[1];
+                closedAt = mergedAt;
+                updated = mergedAt;
+            }
             default -> throw new IllegalStateException("unknown kind " + kind);
         }
         Integer additions = pr.additions() == null ? null
@@ -292,8 +376,21 @@ public final class SyntheticPullRequests {
         return new PullRequest(pr.repo(), pr.number(), pr.source(), pr.titleLength(), pr.bodyLength(), state,
                 pr.draft() == null ? null : "open".equals(state) && pr.draft(), merged,
                 additions, additions == null ? null : lines - additions, lines, files, commits, comments,
-                reviewComments, pr.labels(), pr.requestedReviewers(), association, pr.author(),
+                reviewComments, pr.labels(), reviewers, association, pr.author(),
                 created, updated, mergedAt, closedAt, pr.baseRef(), pr.headRef(), fork);
+    }
+
+    /**
+     * When a PR opened at {@code created} and merged {@code seconds} later was opened and merged: as
+     * given, or moved earlier so the merge is not after {@code end}.
+     */
+    private static Instant[] mergedAfter(Instant created, int seconds, Instant end) {
+        Instant merged = created.plusSeconds(seconds);
+        if (merged.isAfter(end)) {
+            created = end.minusSeconds(seconds + 60L);
+            merged = created.plusSeconds(seconds);
+        }
+        return new Instant[] {created, merged};
     }
 
     /** The fitted quantile function at probability u, interpolated between knots on the log1p scale. */

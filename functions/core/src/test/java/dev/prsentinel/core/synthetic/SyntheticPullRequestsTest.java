@@ -50,7 +50,7 @@ class SyntheticPullRequestsTest {
         List<SyntheticPullRequests.InjectedAnomaly> anomalies = SET.anomalies();
         assertThat(anomalies.size()).isBetween(150, 250);
         assertThat(anomalies).extracting(SyntheticPullRequests.InjectedAnomaly::kind)
-                .containsAll(List.of(SyntheticPullRequests.Kind.values()));
+                .containsAll(SyntheticPullRequests.Kind.DEMO);
         for (SyntheticPullRequests.InjectedAnomaly a : anomalies) {
             PullRequest pr = SET.pullRequests().stream()
                     .filter(p -> p.key().equals(a.key())).findFirst().orElseThrow();
@@ -62,6 +62,59 @@ class SyntheticPullRequestsTest {
                         .isLessThanOrEqualTo(300);
                 case COMMENT_FLOOD -> assertThat(pr.comments()).isGreaterThanOrEqualTo(150);
                 default -> throw new AssertionError(a.kind());
+            }
+        }
+    }
+
+    /**
+     * Every kind, injected into generated PRs, gives a PR whose fields agree with each other (a merge
+     * closes it, no time passes the end, an open PR has no close) and shows the kind's own facts.
+     */
+    @Test
+    void everyKindGivesAConsistentPullRequest() {
+        java.util.Random random = new java.util.Random(3);
+        java.time.Instant end = java.time.Instant.parse("2026-11-01T00:00:00Z");
+        for (SyntheticPullRequests.Kind kind : SyntheticPullRequests.Kind.values()) {
+            for (PullRequest normal : SET.pullRequests().subList(0, 300)) {
+                PullRequest pr = SyntheticPullRequests.inject(random, normal, kind, end);
+                String what = kind + " of " + normal.key();
+                assertThat(pr.createdAt()).as(what).isBeforeOrEqualTo(pr.updatedAt());
+                assertThat(pr.updatedAt()).as(what).isBeforeOrEqualTo(end);
+                if (Boolean.TRUE.equals(pr.merged())) {
+                    assertThat(pr.state()).as(what).isEqualTo("closed");
+                    assertThat(pr.mergedAt()).as(what).isEqualTo(pr.closedAt()).isAfterOrEqualTo(pr.createdAt())
+                            .isBeforeOrEqualTo(end);
+                }
+                if ("open".equals(pr.state())) {
+                    assertThat(pr.closedAt()).as(what).isNull();
+                    assertThat(pr.mergedAt()).as(what).isNull();
+                }
+                assertThat(pr.changedLines()).as(what).isEqualTo(pr.additions() + pr.deletions());
+                long mergeSeconds = pr.mergedAt() == null ? -1
+                        : pr.mergedAt().getEpochSecond() - pr.createdAt().getEpochSecond();
+                switch (kind) {
+                    case LONG_OPEN -> {
+                        assertThat(pr.state()).isEqualTo("open");
+                        assertThat(java.time.Duration.between(pr.createdAt(), end).toDays()).isBetween(730L, 2190L);
+                    }
+                    case NEWCOMER_MASS_CHANGE -> {
+                        assertThat(pr.authorAssociation()).isEqualTo("NONE");
+                        assertThat(pr.changedFiles()).isBetween(200, 1_000);
+                        assertThat(mergeSeconds).isBetween(120L, 900L);
+                    }
+                    case INSTANT_GIANT_MERGE -> {
+                        assertThat(pr.changedLines()).isGreaterThanOrEqualTo(30_000);
+                        assertThat(mergeSeconds).isBetween(5L, 60L);
+                    }
+                    case MANY_FILES_NO_CHURN -> assertThat(pr.changedLines()).isBetween(pr.changedFiles(),
+                            2 * pr.changedFiles());
+                    case REVIEWLESS_MERGE -> {
+                        assertThat(pr.authorAssociation()).isEqualTo("CONTRIBUTOR");
+                        assertThat(pr.comments() + pr.reviewComments() + pr.requestedReviewers()).isZero();
+                        assertThat(mergeSeconds).isBetween(2 * 3600L, 48 * 3600L);
+                    }
+                    default -> assertThat(SyntheticPullRequests.Kind.DEMO).contains(kind);
+                }
             }
         }
     }
