@@ -271,6 +271,8 @@ public final class SyntheticPullRequests {
         String association = pr.authorAssociation();
         Boolean fork = pr.headFork();
         Integer reviewers = pr.requestedReviewers();
+        // Seconds from opening to the merge, for the kinds that merge the PR; applied after the switch.
+        Integer mergeAfter = null;
         int oldLines = pr.changedLines() == null ? 0 : pr.changedLines();
         int oldFiles = pr.changedFiles() == null ? 1 : pr.changedFiles();
         switch (kind) {
@@ -294,13 +296,7 @@ public final class SyntheticPullRequests {
                 reviewComments = 0;
                 association = "FIRST_TIME_CONTRIBUTOR";
                 fork = true;
-                merged = true;
-                state = "closed";
-                Instant[] times = mergedAfter(created, between(random, 30, 300), end);
-                created = times[0];
-                mergedAt = times[1];
-                closedAt = mergedAt;
-                updated = mergedAt;
+                mergeAfter = between(random, 30, 300);
             }
             case COMMENT_FLOOD -> {
                 lines = Math.min(oldLines, 20);
@@ -326,13 +322,7 @@ public final class SyntheticPullRequests {
                 reviewComments = 0;
                 association = "NONE";
                 fork = true;
-                merged = true;
-                state = "closed";
-                Instant[] times = mergedAfter(created, between(random, 120, 900), end);
-                created = times[0];
-                mergedAt = times[1];
-                closedAt = mergedAt;
-                updated = mergedAt;
+                mergeAfter = between(random, 120, 900);
             }
             case INSTANT_GIANT_MERGE -> {
                 lines = between(random, 30_000, 150_000);
@@ -341,13 +331,7 @@ public final class SyntheticPullRequests {
                 reviewComments = 0;
                 association = "MEMBER";
                 fork = false;
-                merged = true;
-                state = "closed";
-                Instant[] times = mergedAfter(created, between(random, 5, 60), end);
-                created = times[0];
-                mergedAt = times[1];
-                closedAt = mergedAt;
-                updated = mergedAt;
+                mergeAfter = between(random, 5, 60);
             }
             case MANY_FILES_NO_CHURN -> {
                 files = between(random, 800, 3_000);
@@ -361,15 +345,21 @@ public final class SyntheticPullRequests {
                 reviewers = 0;
                 association = "CONTRIBUTOR";
                 fork = true;
-                merged = true;
-                state = "closed";
-                Instant[] times = mergedAfter(created, between(random, 2 * 3600, 48 * 3600), end);
-                created = times[0];
-                mergedAt = times[1];
-                closedAt = mergedAt;
-                updated = mergedAt;
+                mergeAfter = between(random, 2 * 3600, 48 * 3600);
             }
             default -> throw new IllegalStateException("unknown kind " + kind);
+        }
+        if (mergeAfter != null) {
+            merged = true;
+            state = "closed";
+            mergedAt = created.plusSeconds(mergeAfter);
+            if (mergedAt.isAfter(end)) {
+                // No time passes the end: the PR was opened earlier.
+                created = end.minusSeconds(mergeAfter + 60L);
+                mergedAt = created.plusSeconds(mergeAfter);
+            }
+            closedAt = mergedAt;
+            updated = mergedAt;
         }
         Integer additions = pr.additions() == null ? null
                 : (int) Math.round(lines * ((double) pr.additions() / Math.max(1, oldLines)));
@@ -378,19 +368,6 @@ public final class SyntheticPullRequests {
                 additions, additions == null ? null : lines - additions, lines, files, commits, comments,
                 reviewComments, pr.labels(), reviewers, association, pr.author(),
                 created, updated, mergedAt, closedAt, pr.baseRef(), pr.headRef(), fork);
-    }
-
-    /**
-     * When a PR opened at {@code created} and merged {@code seconds} later was opened and merged: as
-     * given, or moved earlier so the merge is not after {@code end}.
-     */
-    private static Instant[] mergedAfter(Instant created, int seconds, Instant end) {
-        Instant merged = created.plusSeconds(seconds);
-        if (merged.isAfter(end)) {
-            created = end.minusSeconds(seconds + 60L);
-            merged = created.plusSeconds(seconds);
-        }
-        return new Instant[] {created, merged};
     }
 
     /** The fitted quantile function at probability u, interpolated between knots on the log1p scale. */
