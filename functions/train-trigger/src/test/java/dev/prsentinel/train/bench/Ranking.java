@@ -1,6 +1,7 @@
 package dev.prsentinel.train.bench;
 
 import java.util.Arrays;
+import java.util.Collections;
 
 /** How well scores rank anomalies above normal rows: ROC-AUC and PR-AUC (average precision), ties counted once. */
 final class Ranking {
@@ -13,14 +14,8 @@ final class Ranking {
      * (the Mann-Whitney U statistic over the product of the two counts).
      */
     static double rocAuc(double[] normal, double[] anomalous) {
-        double[] all = new double[normal.length + anomalous.length];
-        System.arraycopy(normal, 0, all, 0, normal.length);
-        System.arraycopy(anomalous, 0, all, normal.length, anomalous.length);
-        Integer[] order = new Integer[all.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Double.compare(all[a], all[b]));
+        double[] all = concat(normal, anomalous);
+        Integer[] order = order(all);
         double anomalousRanks = 0;
         for (int i = 0; i < order.length; ) {
             int j = i;
@@ -45,14 +40,9 @@ final class Ranking {
      * model's favour.
      */
     static double averagePrecision(double[] normal, double[] anomalous) {
-        double[] all = new double[normal.length + anomalous.length];
-        System.arraycopy(normal, 0, all, 0, normal.length);
-        System.arraycopy(anomalous, 0, all, normal.length, anomalous.length);
-        Integer[] order = new Integer[all.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Double.compare(all[b], all[a]));
+        double[] all = concat(normal, anomalous);
+        Integer[] order = order(all);
+        Collections.reverse(Arrays.asList(order));
         double ap = 0;
         long truePositives = 0;
         for (int i = 0; i < order.length; ) {
@@ -67,5 +57,23 @@ final class Ranking {
             i = j;
         }
         return ap;
+    }
+
+    /** The normal scores, then the anomalous ones: an index at or past normal.length is an anomaly. */
+    private static double[] concat(double[] normal, double[] anomalous) {
+        double[] all = new double[normal.length + anomalous.length];
+        System.arraycopy(normal, 0, all, 0, normal.length);
+        System.arraycopy(anomalous, 0, all, normal.length, anomalous.length);
+        return all;
+    }
+
+    /** The indices of {@code all}, lowest score first. */
+    private static Integer[] order(double[] all) {
+        Integer[] order = new Integer[all.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(all[a], all[b]));
+        return order;
     }
 }
