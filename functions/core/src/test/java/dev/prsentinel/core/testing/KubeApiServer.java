@@ -1,7 +1,5 @@
 package dev.prsentinel.core.testing;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import dev.prsentinel.core.jobs.LocalServers;
 import dev.prsentinel.core.jobs.ParentWatch;
 import java.io.IOException;
@@ -66,13 +64,7 @@ public final class KubeApiServer implements AutoCloseable {
      * (where .ci/run installs them), else a skip that says how to install them.
      */
     public static KubeApiServer start(Path dir) throws Exception {
-        java.util.Optional<String> missing = Need.KUBE_APISERVER.missing();
-        if (missing.isPresent()) {
-            if (Need.strict()) {
-                throw new AssertionError(missing.get());
-            }
-            assumeTrue(false, "skipped: " + missing.get());
-        }
+        Need.KUBE_APISERVER.assume();
         Path apiserver = toolsBin().resolve("kube-apiserver");
         String etcd = etcd();
         Files.createDirectories(dir);

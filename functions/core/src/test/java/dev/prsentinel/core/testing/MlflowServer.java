@@ -1,7 +1,5 @@
 package dev.prsentinel.core.testing;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import dev.prsentinel.core.jobs.PythonTools;
 import dev.prsentinel.core.tracking.MlflowServerProcess;
 import java.net.URI;
@@ -24,11 +22,7 @@ public final class MlflowServer implements ExecutionCondition, BeforeAllCallback
 
     /** The mlflow command tests use (the .ci/run virtualenv's first), or the test is skipped. */
     public static String requireCommand() {
-        java.util.Optional<String> missing = Need.MLFLOW.missing();
-        if (missing.isPresent() && Need.strict()) {
-            throw new AssertionError(missing.get());
-        }
-        assumeTrue(missing.isEmpty(), () -> "skipped: " + missing.get());
+        Need.MLFLOW.assume();
         return PythonTools.command("mlflow");
     }
 
@@ -38,14 +32,7 @@ public final class MlflowServer implements ExecutionCondition, BeforeAllCallback
      */
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-        java.util.Optional<String> missing = Need.MLFLOW.missing();
-        if (missing.isEmpty()) {
-            return ConditionEvaluationResult.enabled("mlflow is installed");
-        }
-        if (Need.strict()) {
-            throw new AssertionError(missing.get());
-        }
-        return ConditionEvaluationResult.disabled("skipped: " + missing.get());
+        return NeedsCondition.evaluate(Need.MLFLOW.missing().stream().toList());
     }
 
     @Override

@@ -51,6 +51,19 @@ public enum Need {
     /** Why this part cannot be used here, or empty when it can. */
     public abstract Optional<String> missing();
 
+    /** Skips the calling test when this part is missing, or fails it under CI=true. */
+    public void assume() {
+        assume(missing(), "");
+    }
+
+    /** Skips the calling test with the reason {@code missing} gives, or fails it (prefixed) under CI=true. */
+    static void assume(Optional<String> missing, String ciPrefix) {
+        if (missing.isPresent() && strict()) {
+            throw new AssertionError(ciPrefix + missing.get());
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(missing.isEmpty(), () -> "skipped: " + missing.get());
+    }
+
     /** Under CI=true (where .ci/run installs everything) a missing part is a failure, not a skip. */
     static boolean strict() {
         return "true".equals(System.getenv("CI"));

