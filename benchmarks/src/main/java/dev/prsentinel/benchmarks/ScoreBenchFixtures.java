@@ -1,8 +1,7 @@
 package dev.prsentinel.benchmarks;
 
 import dev.prsentinel.core.anomaly.ModelPackage;
-import dev.prsentinel.core.features.Feature;
-import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.github.GitHubPullRequests;
 import dev.prsentinel.core.model.PullRequest;
@@ -30,9 +29,9 @@ public final class ScoreBenchFixtures {
     static ModelPackage model() {
         List<PullRequest> prs = SyntheticPullRequests.generate(3, 2000, 4, 0.01,
                 Instant.parse("2026-11-01T00:00:00Z")).pullRequests();
-        RobustScaler scaler = RobustScaler.fit(FeatureSpecV1.VERSION,
-                prs.stream().map(FeatureSpecV1::extract).toArray(double[][]::new));
-        int n = FeatureSpecV1.size();
+        RobustScaler scaler = RobustScaler.fit(FeatureSpecs.CURRENT,
+                prs.stream().map(FeatureSpecs.CURRENT::extract).toArray(double[][]::new));
+        int n = FeatureSpecs.CURRENT.size();
         int[] sizes = {n, 16, 4, 16, n};
         Random random = new Random(1);
         List<ModelPackage.Layer> layers = new ArrayList<>();
@@ -46,8 +45,8 @@ public final class ScoreBenchFixtures {
         }
         double[] ones = new double[n];
         Arrays.fill(ones, 1);
-        return new ModelPackage(ModelPackage.FORMAT, FeatureSpecV1.VERSION,
-                FeatureSpecV1.FEATURES.stream().map(Feature::name).toList(), layers, scaler.center(), scaler.scale(),
+        return new ModelPackage(ModelPackage.FORMAT, FeatureSpecs.CURRENT.version(),
+                FeatureSpecs.CURRENT.names(), layers, scaler.center(), scaler.scale(),
                 1.0, 99, ones, ones, new double[n], ones, Map.of("purpose", "benchmark"));
     }
 

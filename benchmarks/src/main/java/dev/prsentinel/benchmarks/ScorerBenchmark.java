@@ -1,7 +1,7 @@
 package dev.prsentinel.benchmarks;
 
 import dev.prsentinel.core.anomaly.Scorer;
-import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
 import java.time.Instant;
@@ -52,12 +52,12 @@ public class ScorerBenchmark {
 
     @Benchmark
     public double[] extractBaseline() {
-        return FeatureSpecV1.extract(nextPr());
+        return FeatureSpecs.CURRENT.extract(nextPr());
     }
 
     @Benchmark
     public double extractAndScore() {
-        return scorer.score(FeatureSpecV1.extract(nextPr()));
+        return scorer.score(FeatureSpecs.CURRENT.extract(nextPr()));
     }
 
     @Benchmark

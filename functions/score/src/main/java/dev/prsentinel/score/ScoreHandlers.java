@@ -6,7 +6,6 @@ import dev.prsentinel.core.events.Events;
 import dev.prsentinel.core.events.PrIngested;
 import dev.prsentinel.core.events.PrScored;
 import dev.prsentinel.core.events.RetryLater;
-import dev.prsentinel.core.features.FeatureSpecV1;
 import dev.prsentinel.core.model.InvalidPayloadException;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.store.PullRequestStore;
@@ -84,7 +83,8 @@ final class ScoreHandlers implements java.util.function.Function<CloudEvent, Clo
                     s.top().stream().map(Scorer.Contribution::feature).toList()));
         }
         return Optional.of(Events.caused(event, EventTypes.PR_SCORED, PrScored.VERSION, FUNCTION, ingested.repo(),
-                new PrScored(ingested.repo(), model.loaded().name(), model.loaded().version(), FeatureSpecV1.VERSION,
+                new PrScored(ingested.repo(), model.loaded().name(), model.loaded().version(),
+                        model.loaded().model().specVersion(),
                         model.loaded().model().threshold(), out), clock));
     }
 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.core.io.NumberOutput;
 import dev.prsentinel.core.anomaly.Scorer;
 import dev.prsentinel.core.features.Feature;
-import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpec;
 import dev.prsentinel.core.model.PullRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -38,10 +38,14 @@ final class ScoreJson {
         /** {@code ],"model":{"name":N,"version":V},"spec_version":S} } */
         private final byte[] tail;
 
+        private final int specVersion;
+
         Constants(ModelSource.Loaded model) {
+            FeatureSpec spec = model.model().spec();
+            this.specVersion = spec.version();
             this.threshold = ascii(",\"threshold\":" + number(model.model().threshold()) + ",\"anomalous\":");
-            for (int j = 0; j < FeatureSpecV1.size(); j++) {
-                Feature f = FeatureSpecV1.FEATURES.get(j);
+            for (int j = 0; j < spec.size(); j++) {
+                Feature f = spec.features().get(j);
                 features.put(f.name(), new FeatureBytes(
                         utf8("{\"feature\":" + quoted(f.name()) + ",\"group\":" + quoted(f.group().wireName())
                                 + ",\"value\":"),
@@ -49,13 +53,13 @@ final class ScoreJson {
                                 + number(model.model().typicalHigh()[j]) + ",\"share\":")));
             }
             this.tail = utf8("],\"model\":{\"name\":" + quoted(model.name()) + ",\"version\":"
-                    + quoted(model.version()) + "},\"spec_version\":" + FeatureSpecV1.VERSION + "}");
+                    + quoted(model.version()) + "},\"spec_version\":" + spec.version() + "}");
         }
 
         private FeatureBytes feature(Scorer.Contribution c) {
             FeatureBytes f = features.get(c.feature());
             if (f == null) {
-                throw new IllegalStateException("not a spec v" + FeatureSpecV1.VERSION + " feature: " + c.feature());
+                throw new IllegalStateException("not a spec v" + specVersion + " feature: " + c.feature());
             }
             return f;
         }

@@ -17,7 +17,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.anomaly.Scorer;
-import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpec;
+import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.testing.TestModels;
 import java.util.List;
@@ -29,11 +30,18 @@ import org.junit.jupiter.api.Test;
  */
 class DjlParityTest {
 
+    /** For a model of every spec this build serves: an older model keeps being scored as it was trained. */
     @Test
     void plainJavaScoresEqualDjlsForwardPass() {
-        ModelPackage model = TestModels.calibrated(3);
+        for (FeatureSpec spec : FeatureSpecs.KNOWN) {
+            assertSameScores(TestModels.calibrated(spec, 3, 0.99));
+        }
+    }
+
+    private static void assertSameScores(ModelPackage model) {
         Scorer scorer = new Scorer(model);
-        int n = FeatureSpecV1.size();
+        FeatureSpec spec = model.spec();
+        int n = spec.size();
         List<PullRequest> prs = TestModels.PRS.subList(0, 500);
         try (NDManager manager = NDManager.newBaseManager(Device.cpu(), Engine.getEngine("PyTorch").getEngineName())) {
             SequentialBlock net = new SequentialBlock();
@@ -53,7 +61,7 @@ class DjlParityTest {
             }
             float[][] x = new float[prs.size()][n];
             for (int r = 0; r < prs.size(); r++) {
-                double[] raw = FeatureSpecV1.extract(prs.get(r));
+                double[] raw = spec.extract(prs.get(r));
                 double[] s = model.scaler().transform(raw);
                 for (int j = 0; j < n; j++) {
                     x[r][j] = (float) s[j];
@@ -64,7 +72,7 @@ class DjlParityTest {
                     .singletonOrThrow();
             float[] djlScores = out.sub(input).square().mean(new int[] {1}).toFloatArray();
             for (int r = 0; r < prs.size(); r++) {
-                assertThat(scorer.score(FeatureSpecV1.extract(prs.get(r)))).as("PR %d", r)
+                assertThat(scorer.score(spec.extract(prs.get(r)))).as("spec v%d, PR %d", spec.version(), r)
                         .isCloseTo(djlScores[r], within(1e-5));
             }
         }

@@ -7,6 +7,10 @@ import dev.prsentinel.core.Json;
 import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.anomaly.Scorer;
 import dev.prsentinel.core.events.EventTypes;
+import dev.prsentinel.core.features.FeatureSpec;
+import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpecV2;
+import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.github.GitHubPullRequests;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.store.PullRequestStore;
@@ -123,7 +127,7 @@ class ScoreApplicationIT {
         assertThat(s.at("/model/name").asText()).isEqualTo("local");
         assertThat(s.at("/model/version").asText()).as("the package's hash, not where the server keeps it")
                 .matches("sha256:[0-9a-f]{24}").doesNotContain(dir.toString());
-        assertThat(s.get("spec_version").asInt()).isEqualTo(1);
+        assertThat(s.get("spec_version").asInt()).isEqualTo(FeatureSpecs.CURRENT.version());
 
         JsonNode fromWebhook = Json.mapper().readTree(score(webhook(pr)).body());
         assertThat(fromWebhook.get("score").asDouble()).isEqualTo(s.get("score").asDouble());
@@ -220,6 +224,40 @@ class ScoreApplicationIT {
         TestModels.calibrated(5).write(corrupt);
         awaitReady();
         assertThat(get("/health/readiness").statusCode()).isEqualTo(200);
+    }
+
+    /**
+     * A model keeps being served on the spec it was trained on after an upgrade adds a newer one, and
+     * a package naming a spec this build does not know is refused: not ready, the reason in the answer.
+     */
+    @Test
+    void servesAModelOfEverySpecItKnowsAndRefusesOneItDoesNot() throws Exception {
+        PullRequest pr = TestModels.PRS.get(7);
+        for (FeatureSpec spec : FeatureSpecs.KNOWN) {
+            ModelPackage model = TestModels.calibrated(spec, 5, 0.99);
+            Path modelDir = dir.resolve("v" + spec.version());
+            model.write(modelDir);
+            start(Map.of("MODEL_DIR", modelDir.toString()));
+            awaitReady();
+            JsonNode s = Json.mapper().readTree(score(GitHubPullRequests.toJson(pr).toString()).body());
+            assertThat(s.get("spec_version").asInt()).isEqualTo(spec.version());
+            assertThat(s.get("score").asDouble()).isEqualTo(new Scorer(model).explain(pr, 3).score());
+            app.close();
+        }
+        assertThat(new Scorer(TestModels.calibrated(FeatureSpecV1.SPEC, 5, 0.99)).explain(pr, 3).score())
+                .as("the two specs give different scores, so the answers above tell them apart")
+                .isNotEqualTo(new Scorer(TestModels.calibrated(FeatureSpecV2.SPEC, 5, 0.99)).explain(pr, 3).score());
+
+        Path future = dir.resolve("future");
+        TestModels.calibrated(5).write(future);
+        Files.writeString(future.resolve(ModelPackage.FILE), Files.readString(future.resolve(ModelPackage.FILE))
+                .replace("\"spec_version\" : " + FeatureSpecs.CURRENT.version(), "\"spec_version\" : 99"));
+        start(Map.of("MODEL_DIR", future.toString()));
+        Thread.sleep(500);
+        assertThat(get("/health/readiness").statusCode()).isEqualTo(503);
+        HttpResponse<String> refused = score(GitHubPullRequests.toJson(pr).toString());
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.body()).contains("trained on feature spec v99, which this build does not know");
     }
 
     private HttpResponse<String> ingested(String id, String data) throws Exception {

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.prsentinel.core.Json;
 import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.anomaly.Scorer;
-import dev.prsentinel.core.features.FeatureSpecV1;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.testing.TestModels;
 import java.util.ArrayList;
@@ -51,7 +50,7 @@ class ScoreJsonTest {
         ObjectNode model = o.putObject("model");
         model.put("name", loaded.name());
         model.put("version", loaded.version());
-        o.put("spec_version", FeatureSpecV1.VERSION);
+        o.put("spec_version", loaded.model().specVersion());
         return o;
     }
 

@@ -23,8 +23,8 @@ import ai.djl.translate.TranslateException;
 import ai.djl.util.Pair;
 import dev.prsentinel.core.anomaly.Autoencoder;
 import dev.prsentinel.core.anomaly.ModelPackage;
-import dev.prsentinel.core.features.Feature;
-import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpec;
+import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.features.Quantiles;
 import dev.prsentinel.core.features.RobustScaler;
 import java.io.ByteArrayOutputStream;
@@ -122,7 +122,7 @@ public final class AutoencoderTrainer {
 
     public static Result train(float[][] train, float[][] validation, RobustScaler scaler, Settings settings,
             Map<String, Object> metadata, EpochListener listener) {
-        int width = FeatureSpecV1.size();
+        int width = FeatureSpecs.require(scaler.specVersion()).size();
         Engine.getInstance().setRandomSeed((int) settings.seed());
         SequentialBlock net = new SequentialBlock();
         for (int units : HIDDEN) {
@@ -200,10 +200,11 @@ public final class AutoencoderTrainer {
     private static ModelPackage toPackage(float[][] params, RobustScaler scaler, float[][] train, float[][] validation,
             Settings settings, Map<String, Object> metadata, int bestEpoch, List<Double> trainLoss,
             List<Double> validationLoss) {
+        FeatureSpec spec = FeatureSpecs.require(scaler.specVersion());
         int[] sizes = new int[HIDDEN.length + 2];
-        sizes[0] = FeatureSpecV1.size();
+        sizes[0] = spec.size();
         System.arraycopy(HIDDEN, 0, sizes, 1, HIDDEN.length);
-        sizes[sizes.length - 1] = FeatureSpecV1.size();
+        sizes[sizes.length - 1] = spec.size();
         List<ModelPackage.Layer> layers = new ArrayList<>();
         for (int l = 0; l + 1 < sizes.length; l++) {
             layers.add(new ModelPackage.Layer(sizes[l], sizes[l + 1], l + 2 < sizes.length ? "relu" : "linear",
@@ -211,7 +212,7 @@ public final class AutoencoderTrainer {
         }
         Autoencoder ae = new Autoencoder(layers.stream().map(l -> new dev.prsentinel.core.anomaly.DenseLayer(
                 l.in(), l.out(), "relu".equals(l.activation()), l.weight(), l.bias())).toList());
-        int n = FeatureSpecV1.size();
+        int n = spec.size();
         double[] scores = new double[validation.length];
         double[][] perFeature = new double[n][validation.length];
         double[] errors = new double[n];
@@ -247,8 +248,8 @@ public final class AutoencoderTrainer {
         training.put("train_loss", trainLoss);
         training.put("validation_loss", validationLoss);
         training.put("layers", Arrays.stream(sizes).boxed().toList());
-        return new ModelPackage(ModelPackage.FORMAT, FeatureSpecV1.VERSION,
-                FeatureSpecV1.FEATURES.stream().map(Feature::name).toList(), layers, scaler.center(), scaler.scale(),
+        return new ModelPackage(ModelPackage.FORMAT, spec.version(), spec.names(), layers, scaler.center(),
+                scaler.scale(),
                 Math.max(percentile(scores, settings.thresholdPercentile()), Double.MIN_NORMAL),
                 settings.thresholdPercentile(), mean, p99, low, high, training);
     }

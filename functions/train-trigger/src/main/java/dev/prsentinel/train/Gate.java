@@ -8,7 +8,10 @@ import java.util.List;
  * Champion against challenger on the same held-out rows: the challenger goes forward only if its
  * loss there is not worse than the champion's beyond a tolerance, and the share of those rows it
  * flags stays within bounds (a model that flags almost nothing, or too much, is miscalibrated
- * whatever its loss). With no champion yet, only the flagged-share bound applies.
+ * whatever its loss). With no champion yet, only the flagged-share bound applies, and so it does
+ * against a champion trained on another feature spec: the two losses are errors over different
+ * inputs, differently scaled (v2's unit-scaled flags alone lower it), and comparing them would judge
+ * the spec, not the model. Blue/green's score comparison on the same PRs judges such a candidate.
  *
  * <p>The share is judged by how many rows were flagged out of how many: it fails only when that count
  * is implausible (binomial tail below {@link #ALPHA}) for every rate between the bounds. On a large
@@ -34,7 +37,7 @@ public record Gate(double lossTolerance, double minFlagged, double maxFlagged) {
      *
      * @param candidate          whether the challenger goes forward
      * @param challengerLoss     its mean reconstruction error on the held-out rows
-     * @param championLoss       the champion's on the same rows, or NaN without a champion
+     * @param championLoss       the champion's on the same rows, or NaN without a champion of the same spec
      * @param challengerFlagged  share of held-out rows above the challenger's threshold
      * @param reasons            why it was rejected (empty when it is a candidate)
      */
@@ -44,10 +47,11 @@ public record Gate(double lossTolerance, double minFlagged, double maxFlagged) {
 
     public Verdict judge(ModelPackage challenger, ModelPackage champion, float[][] heldOut) {
         double challengerLoss = challenger.autoencoder().meanError(heldOut);
-        double championLoss = champion == null ? Double.NaN : champion.autoencoder().meanError(heldOut);
+        boolean comparable = champion != null && champion.specVersion() == challenger.specVersion();
+        double championLoss = comparable ? champion.autoencoder().meanError(heldOut) : Double.NaN;
         double flagged = challenger.autoencoder().flaggedFraction(heldOut, challenger.threshold());
         List<String> reasons = new ArrayList<>();
-        if (champion != null && challengerLoss > championLoss * (1 + lossTolerance)) {
+        if (comparable && challengerLoss > championLoss * (1 + lossTolerance)) {
             reasons.add(String.format(java.util.Locale.ROOT,
                     "held-out loss %.6f is worse than the champion's %.6f beyond the %.0f%% tolerance",
                     challengerLoss, championLoss, lossTolerance * 100));

@@ -9,7 +9,7 @@ import dev.prsentinel.core.events.Events;
 import dev.prsentinel.core.events.FeaturesReady;
 import dev.prsentinel.core.events.ModelTrained;
 import dev.prsentinel.core.events.TrainFailed;
-import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.model.InvalidPayloadException;
 import dev.prsentinel.core.store.TrainingReference;
 import io.cloudevents.CloudEvent;
@@ -97,9 +97,9 @@ public final class TrainTriggerHandlers implements java.util.function.Function<C
             problem = "feature set " + featureSetId + " does not exist";
         } else if (!"ready".equals(record.getString("status"))) {
             problem = "feature set " + featureSetId + " is " + record.getString("status") + ", not ready";
-        } else if (!Integer.valueOf(FeatureSpecV1.VERSION).equals(record.getInteger("spec_version"))) {
+        } else if (!(record.get("spec_version") instanceof Integer v) || FeatureSpecs.of(v).isEmpty()) {
             problem = "feature set " + featureSetId + " has spec v" + record.get("spec_version")
-                    + ", this build trains v" + FeatureSpecV1.VERSION;
+                    + ", this build trains " + FeatureSpecs.known();
         }
         if (problem != null) {
             LOG.warn("not training: {}", problem);

@@ -9,8 +9,8 @@ import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.events.Events;
 import dev.prsentinel.core.events.ModelTrained;
 import dev.prsentinel.core.events.TrainFailed;
-import dev.prsentinel.core.features.Feature;
-import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpec;
+import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.store.TrainingReference;
 import io.cloudevents.CloudEvent;
@@ -65,13 +65,12 @@ public final class TrainingJob {
             if (record == null || !"ready".equals(record.getString("status"))) {
                 throw new IllegalArgumentException("feature set " + featureSetId + " does not exist or is not ready");
             }
-            if (record.getInteger("spec_version", -1) != FeatureSpecV1.VERSION) {
-                throw new IllegalArgumentException("feature set " + featureSetId + " has spec v"
-                        + record.get("spec_version") + ", this build trains v" + FeatureSpecV1.VERSION);
-            }
+            FeatureSpec spec = FeatureSpecs.of(record.getInteger("spec_version", -1)).orElseThrow(() ->
+                    new IllegalArgumentException("feature set " + featureSetId + " has spec v"
+                            + record.get("spec_version") + ", this build trains " + FeatureSpecs.known()));
             Document s = record.get("scaler", Document.class);
             @SuppressWarnings("unchecked")
-            RobustScaler scaler = new RobustScaler(FeatureSpecV1.VERSION,
+            RobustScaler scaler = new RobustScaler(spec.version(),
                     ((List<Double>) s.get("center")).stream().mapToDouble(Double::doubleValue).toArray(),
                     ((List<Double>) s.get("scale")).stream().mapToDouble(Double::doubleValue).toArray());
             float[][] rows = load(spark, record.getString("location") + "/features.parquet", scaler);
@@ -146,7 +145,7 @@ public final class TrainingJob {
 
     /** The set's rows, oldest first, scaled with the set's own scaler. */
     static float[][] load(SparkSession spark, String parquet, RobustScaler scaler) {
-        List<String> names = FeatureSpecV1.FEATURES.stream().map(Feature::name).toList();
+        List<String> names = FeatureSpecs.require(scaler.specVersion()).names();
         List<Row> rows = spark.read().parquet(parquet).collectAsList().stream()
                 .sorted(Comparator.comparing((Row r) -> r.getTimestamp(r.fieldIndex("observed_at")))
                         .thenComparing(r -> r.getString(r.fieldIndex("repo")))

@@ -1,7 +1,8 @@
 package dev.prsentinel.train;
 
 import dev.prsentinel.core.anomaly.ModelPackage;
-import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpec;
+import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.tracking.Tracking;
 import java.util.Arrays;
@@ -99,11 +100,12 @@ public final class TrainingRun {
         AutoencoderTrainer.Result result;
         Gate.Verdict verdict;
         Optional<ModelPackage> champion;
+        FeatureSpec spec = FeatureSpecs.require(scaler.specVersion());
         try {
             mlflow.logParams(run.id(), Map.of(
-                    "spec_version", String.valueOf(FeatureSpecV1.VERSION),
-                    "layers", FeatureSpecV1.size() + "-" + Arrays.stream(AutoencoderTrainer.HIDDEN)
-                            .mapToObj(String::valueOf).collect(Collectors.joining("-")) + "-" + FeatureSpecV1.size(),
+                    "spec_version", String.valueOf(spec.version()),
+                    "layers", spec.size() + "-" + Arrays.stream(AutoencoderTrainer.HIDDEN)
+                            .mapToObj(String::valueOf).collect(Collectors.joining("-")) + "-" + spec.size(),
                     "learning_rate", String.valueOf(settings.learningRate()),
                     "batch_size", String.valueOf(settings.batchSize()),
                     "max_epochs", String.valueOf(settings.maxEpochs()),

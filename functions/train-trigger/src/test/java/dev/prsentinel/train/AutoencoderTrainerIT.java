@@ -15,7 +15,7 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.prsentinel.core.anomaly.ModelPackage;
-import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
@@ -36,8 +36,8 @@ class AutoencoderTrainerIT {
     static void data() {
         List<PullRequest> prs = SyntheticPullRequests.generate(17, 3000, 4, 0.0, Instant.parse("2026-11-01T00:00:00Z"))
                 .pullRequests();
-        double[][] raw = prs.stream().map(FeatureSpecV1::extract).toArray(double[][]::new);
-        scaler = RobustScaler.fit(FeatureSpecV1.VERSION, raw);
+        double[][] raw = prs.stream().map(FeatureSpecs.CURRENT::extract).toArray(double[][]::new);
+        scaler = RobustScaler.fit(FeatureSpecs.CURRENT, raw);
         float[][] scaled = java.util.Arrays.stream(raw).map(scaler::transformToFloat).toArray(float[][]::new);
         train = java.util.Arrays.copyOfRange(scaled, 0, 2500);
         validation = java.util.Arrays.copyOfRange(scaled, 2500, 3000);
@@ -80,9 +80,9 @@ class AutoencoderTrainerIT {
         for (int units : AutoencoderTrainer.HIDDEN) {
             net.add(Linear.builder().setUnits(units).build()).add(Activation::relu);
         }
-        net.add(Linear.builder().setUnits(FeatureSpecV1.size()).build());
+        net.add(Linear.builder().setUnits(FeatureSpecs.CURRENT.size()).build());
         try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
-            net.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(1, FeatureSpecV1.size()));
+            net.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32, new Shape(1, FeatureSpecs.CURRENT.size()));
             int i = 0;
             for (Pair<String, Parameter> p : net.getParameters()) {
                 ModelPackage.Layer layer = pkg.layers().get(i / 2);

@@ -1,7 +1,7 @@
 package dev.prsentinel.train;
 
 import com.mongodb.client.MongoDatabase;
-import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.features.FeatureStatistics;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.model.PullRequest;
@@ -34,14 +34,14 @@ final class FeatureSetFixture {
                 DataTypes.createStructField("repo", DataTypes.StringType, false),
                 DataTypes.createStructField("number", DataTypes.IntegerType, false),
                 DataTypes.createStructField("observed_at", DataTypes.TimestampType, false)));
-        FeatureSpecV1.FEATURES.forEach(f -> fields.add(DataTypes.createStructField(f.name(), DataTypes.DoubleType,
-                true)));
+        FeatureSpecs.CURRENT.features().forEach(f -> fields.add(DataTypes.createStructField(f.name(),
+                DataTypes.DoubleType, true)));
         StructType schema = DataTypes.createStructType(fields);
         List<Row> rows = new ArrayList<>();
         double[][] raw = new double[prs.size()][];
         for (int i = 0; i < prs.size(); i++) {
             PullRequest pr = prs.get(i);
-            raw[i] = FeatureSpecV1.extract(pr);
+            raw[i] = FeatureSpecs.CURRENT.extract(pr);
             Object[] values = new Object[schema.size()];
             values[0] = pr.repo();
             values[1] = pr.number();
@@ -53,15 +53,15 @@ final class FeatureSetFixture {
         }
         String location = output.resolve(id).toString();
         spark.createDataFrame(rows, schema).write().parquet(location + "/features.parquet");
-        RobustScaler scaler = RobustScaler.fit(FeatureSpecV1.VERSION, raw);
+        RobustScaler scaler = RobustScaler.fit(FeatureSpecs.CURRENT, raw);
         List<Document> statistics = new ArrayList<>();
-        for (int j = 0; j < FeatureSpecV1.size(); j++) {
-            FeatureStatistics s = FeatureStatistics.of(FeatureSpecV1.FEATURES.get(j).name(), raw, j);
+        for (int j = 0; j < FeatureSpecs.CURRENT.size(); j++) {
+            FeatureStatistics s = FeatureStatistics.of(FeatureSpecs.CURRENT.features().get(j).name(), raw, j);
             statistics.add(new Document("name", s.name()).append("count", s.count()).append("missing", s.missing())
                     .append("bin_edges", s.binEdges()).append("bin_counts", s.binCounts()));
         }
         db.getCollection("feature_sets").insertOne(new Document("_id", id).append("status", "ready")
-                .append("spec_version", FeatureSpecV1.VERSION).append("location", location)
+                .append("spec_version", FeatureSpecs.CURRENT.version()).append("location", location)
                 .append("rows", (long) rows.size()).append("statistics", statistics)
                 .append("created_at", new Date())
                 .append("scaler", new Document("center", Arrays.stream(scaler.center()).boxed().toList())

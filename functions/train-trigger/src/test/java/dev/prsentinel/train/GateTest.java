@@ -3,8 +3,9 @@ package dev.prsentinel.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prsentinel.core.anomaly.ModelPackage;
-import dev.prsentinel.core.features.Feature;
+import dev.prsentinel.core.features.FeatureSpec;
 import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpecV2;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,21 +18,26 @@ class GateTest {
 
     private static final int N = FeatureSpecV1.size();
 
-    /** Reconstructs x * gain through one hidden layer as wide as the input (so gain 1 is perfect). */
     private static ModelPackage model(float gain, double threshold) {
-        float[] w1 = new float[N * N];
-        float[] w2 = new float[N * N];
-        for (int i = 0; i < N; i++) {
-            w1[i * N + i] = 1;
-            w2[i * N + i] = gain;
+        return model(FeatureSpecV1.SPEC, gain, threshold);
+    }
+
+    /** Reconstructs x * gain through one hidden layer as wide as the input (so gain 1 is perfect). */
+    private static ModelPackage model(FeatureSpec spec, float gain, double threshold) {
+        int n = spec.size();
+        float[] w1 = new float[n * n];
+        float[] w2 = new float[n * n];
+        for (int i = 0; i < n; i++) {
+            w1[i * n + i] = 1;
+            w2[i * n + i] = gain;
         }
-        float[] b = new float[N];
-        List<ModelPackage.Layer> layers = List.of(new ModelPackage.Layer(N, N, "linear", w1, b),
-                new ModelPackage.Layer(N, N, "linear", w2, b));
-        double[] ones = new double[N];
+        float[] b = new float[n];
+        List<ModelPackage.Layer> layers = List.of(new ModelPackage.Layer(n, n, "linear", w1, b),
+                new ModelPackage.Layer(n, n, "linear", w2, b));
+        double[] ones = new double[n];
         Arrays.fill(ones, 1);
-        return new ModelPackage(ModelPackage.FORMAT, 1, FeatureSpecV1.FEATURES.stream().map(Feature::name).toList(),
-                layers, new double[N], ones, threshold, 99, new double[N], ones, new double[N], ones, Map.of());
+        return new ModelPackage(ModelPackage.FORMAT, spec.version(), spec.names(), layers, new double[n], ones,
+                threshold, 99, new double[n], ones, new double[n], ones, Map.of());
     }
 
     private static float[][] rows() {
@@ -39,11 +45,15 @@ class GateTest {
     }
 
     private static float[][] rows(int n) {
+        return rows(n, N);
+    }
+
+    private static float[][] rows(int n, int width) {
         Random r = new Random(5);
         List<float[]> rows = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            float[] row = new float[N];
-            for (int j = 0; j < N; j++) {
+            float[] row = new float[width];
+            for (int j = 0; j < width; j++) {
                 row[j] = (float) r.nextGaussian();
             }
             rows.add(row);
@@ -66,6 +76,23 @@ class GateTest {
         Gate.Verdict v = Gate.defaults().judge(model(0.5f, 0.3), model(0.9f, 0.019), rows());
         assertThat(v.candidate()).isFalse();
         assertThat(v.reasons()).anyMatch(r -> r.contains("worse than the champion"));
+    }
+
+    /**
+     * Against a champion of an older spec the losses are not compared: they are errors over other
+     * inputs. A challenger whose loss would lose to it still goes forward when it is calibrated.
+     */
+    @Test
+    void aChampionOfAnotherSpecIsNotComparedByLoss() {
+        float[][] rows = rows(5000, FeatureSpecV2.SPEC.size());
+        // gain 0.5: error per row = 0.25 mean(x^2); mean(x^2) over 32 columns passes 1.67 in about 1% of rows.
+        ModelPackage challenger = model(FeatureSpecV2.SPEC, 0.5f, 0.42);
+        Gate.Verdict v = Gate.defaults().judge(challenger, model(0.9f, 0.019), rows);
+        assertThat(v.reasons()).isEmpty();
+        assertThat(v.candidate()).isTrue();
+        assertThat(Double.isNaN(v.championLoss())).isTrue();
+        Gate.Verdict sameSpec = Gate.defaults().judge(challenger, model(FeatureSpecV2.SPEC, 0.9f, 0.019), rows);
+        assertThat(sameSpec.reasons()).anyMatch(r -> r.contains("worse than the champion"));
     }
 
     @Test

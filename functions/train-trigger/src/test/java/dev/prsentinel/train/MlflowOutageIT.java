@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
@@ -92,8 +92,8 @@ class MlflowOutageIT {
     void anOutageAtAnyPointLeavesNothingHalfRegistered() {
         List<PullRequest> prs = SyntheticPullRequests.generate(29, 1200, 4, 0.0,
                 Instant.parse("2026-11-01T00:00:00Z")).pullRequests();
-        double[][] raw = prs.stream().map(FeatureSpecV1::extract).toArray(double[][]::new);
-        RobustScaler scaler = RobustScaler.fit(FeatureSpecV1.VERSION, raw);
+        double[][] raw = prs.stream().map(FeatureSpecs.CURRENT::extract).toArray(double[][]::new);
+        RobustScaler scaler = RobustScaler.fit(FeatureSpecs.CURRENT, raw);
         float[][] rows = scaled(raw, scaler);
         float[][] train = Arrays.copyOfRange(rows, 0, 800);
         float[][] validation = Arrays.copyOfRange(rows, 800, 1000);

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.events.Events;
 import dev.prsentinel.core.events.FeaturesReady;
-import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.testing.EmbeddedMongo;
 import dev.prsentinel.core.testing.FunctionCatalogs;
 import dev.prsentinel.core.testing.MutableClock;
@@ -39,7 +39,7 @@ class TrainTriggerFunctionCatalogTest {
                 new TrainTriggerHandlers(mongo.database(), new TrainPolicy(100, 0.25, Duration.ofDays(7)),
                         (set, onFailure) -> launched.add(set), Duration.ofMinutes(90), clock));
         mongo.database().getCollection("feature_sets").insertOne(new Document("_id", "fs-v1-scf")
-                .append("status", "ready").append("spec_version", FeatureSpecV1.VERSION).append("rows", 500L)
+                .append("status", "ready").append("spec_version", FeatureSpecs.CURRENT.version()).append("rows", 500L)
                 .append("created_at", Date.from(clock.instant())));
 
         assertThat(function.apply(ready("fs-v1-scf", clock))).isNull();
@@ -50,6 +50,6 @@ class TrainTriggerFunctionCatalogTest {
 
     private static CloudEvent ready(String id, MutableClock clock) {
         return Events.create("scf-" + id, EventTypes.FEATURES_READY, FeaturesReady.VERSION, "featurize", id,
-                new FeaturesReady(id, FeatureSpecV1.VERSION, 500, 0, "/x", clock.instant(), List.of()), clock);
+                new FeaturesReady(id, FeatureSpecs.CURRENT.version(), 500, 0, "/x", clock.instant(), List.of()), clock);
     }
 }

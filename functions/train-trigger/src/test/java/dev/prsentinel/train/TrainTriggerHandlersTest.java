@@ -8,7 +8,7 @@ import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.events.Events;
 import dev.prsentinel.core.events.FeaturesReady;
 import dev.prsentinel.core.events.TrainFailed;
-import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.model.InvalidPayloadException;
 import dev.prsentinel.core.store.TrainingReference;
 import dev.prsentinel.core.testing.EmbeddedMongo;
@@ -53,14 +53,14 @@ class TrainTriggerHandlersTest {
 
     private void featureSet(String id, long rows, Document drift) {
         mongo.database().getCollection("feature_sets").insertOne(new Document("_id", id).append("status", "ready")
-                .append("spec_version", FeatureSpecV1.VERSION).append("rows", rows).append("drift", drift)
+                .append("spec_version", FeatureSpecs.CURRENT.version()).append("rows", rows).append("drift", drift)
                 .append("created_at", Date.from(clock.instant())));
         clock.advance(Duration.ofMinutes(1));
     }
 
     private CloudEvent ready(String id) {
         return Events.create("e" + events++, EventTypes.FEATURES_READY, FeaturesReady.VERSION, "featurize", id,
-                new FeaturesReady(id, FeatureSpecV1.VERSION, 10, 0, "/x", clock.instant(), List.of()), clock);
+                new FeaturesReady(id, FeatureSpecs.CURRENT.version(), 10, 0, "/x", clock.instant(), List.of()), clock);
     }
 
     private CloudEvent trainingEnded(String id) {

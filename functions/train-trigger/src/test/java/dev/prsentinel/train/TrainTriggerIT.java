@@ -83,7 +83,7 @@ class TrainTriggerIT {
 
     private HttpResponse<String> ready(String id, String set) throws Exception {
         return post(id, "urn:prsentinel:function:featurize", EventTypes.FEATURES_READY,
-                "{\"feature_set_id\":\"" + set + "\",\"spec_version\":1,\"rows\":2000,\"rejected\":0,"
+                "{\"feature_set_id\":\"" + set + "\",\"spec_version\":2,\"rows\":2000,\"rejected\":0,"
                         + "\"location\":\"x\",\"window_end\":\"2026-11-01T00:00:00Z\",\"features\":[]}");
     }
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.prsentinel.core.http.EventSink;
 import dev.prsentinel.core.events.EventTypes;
 import dev.prsentinel.core.store.TrainingReference;
-import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
 import dev.prsentinel.core.testing.EmbeddedMongo;
 import dev.prsentinel.core.testing.EventRecorder;
@@ -81,7 +81,7 @@ class TrainingJobIT {
         TrainingReference reference = TrainingReference.read(mongo.database()).orElseThrow();
         assertThat(reference.featureSetId()).isEqualTo(id);
         assertThat(reference.rows()).isEqualTo(2000);
-        assertThat(reference.binCounts()).hasSize(FeatureSpecV1.size());
+        assertThat(reference.binCounts()).hasSize(FeatureSpecs.CURRENT.size());
         TrainState state = new TrainState(mongo.database());
         assertThat(state.attempted(id)).isTrue();
         assertThat(state.record(id).getString("run_id")).isEqualTo(outcome.runId());
@@ -96,10 +96,11 @@ class TrainingJobIT {
         java.nio.file.Files.writeString(location.resolve("features.parquet").resolve("part-0.parquet"),
                 "not parquet at all");
         mongo.database().getCollection("feature_sets").insertOne(new org.bson.Document("_id", "fs-v1-corrupt")
-                .append("status", "ready").append("spec_version", FeatureSpecV1.VERSION)
+                .append("status", "ready").append("spec_version", FeatureSpecs.CURRENT.version())
                 .append("location", location.toString()).append("rows", 2000L)
-                .append("scaler", new org.bson.Document("center", java.util.Collections.nCopies(FeatureSpecV1.size(),
-                        0.0)).append("scale", java.util.Collections.nCopies(FeatureSpecV1.size(), 1.0))));
+                .append("scaler", new org.bson.Document("center",
+                        java.util.Collections.nCopies(FeatureSpecs.CURRENT.size(), 0.0))
+                        .append("scale", java.util.Collections.nCopies(FeatureSpecs.CURRENT.size(), 1.0))));
         MlflowClient mlflow = new MlflowClient(MLFLOW.uri(), Clock.systemUTC());
         String model = "corrupt-set-model";
         try (EventRecorder own = new EventRecorder()) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
@@ -29,8 +29,8 @@ class TrainingRunIT {
     void theFirstModelBecomesChampionAGoodOneChallengerAndAMiscalibratedOneIsRejected() {
         List<PullRequest> prs = SyntheticPullRequests.generate(23, 4000, 4, 0.0,
                 Instant.parse("2026-11-01T00:00:00Z")).pullRequests();
-        double[][] raw = prs.stream().map(FeatureSpecV1::extract).toArray(double[][]::new);
-        RobustScaler scaler = RobustScaler.fit(FeatureSpecV1.VERSION, Arrays.copyOfRange(raw, 0, 3000));
+        double[][] raw = prs.stream().map(FeatureSpecs.CURRENT::extract).toArray(double[][]::new);
+        RobustScaler scaler = RobustScaler.fit(FeatureSpecs.CURRENT, Arrays.copyOfRange(raw, 0, 3000));
         float[][] scaled = Arrays.stream(raw).map(scaler::transformToFloat).toArray(float[][]::new);
         float[][] train = Arrays.copyOfRange(scaled, 0, 2700);
         float[][] validation = Arrays.copyOfRange(scaled, 2700, 3000);

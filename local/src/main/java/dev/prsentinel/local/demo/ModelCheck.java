@@ -3,7 +3,6 @@ package dev.prsentinel.local.demo;
 import com.mongodb.client.MongoDatabase;
 import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.anomaly.Scorer;
-import dev.prsentinel.core.features.FeatureSpecV1;
 import dev.prsentinel.core.store.PullRequestDocuments;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
 import java.util.EnumMap;
@@ -30,7 +29,7 @@ public record ModelCheck(long flagged, long scored, Map<SyntheticPullRequests.Ki
         Map<SyntheticPullRequests.Kind, Integer> injected = new EnumMap<>(SyntheticPullRequests.Kind.class);
         for (Document d : db.getCollection(PullRequestDocuments.COLLECTION).find().batchSize(2000)) {
             var pr = PullRequestDocuments.fromDocument(d);
-            boolean anomalous = scorer.score(FeatureSpecV1.extract(pr)) > model.threshold();
+            boolean anomalous = scorer.score(model.spec().extract(pr)) > model.threshold();
             scored++;
             flagged += anomalous ? 1 : 0;
             SyntheticPullRequests.Kind kind = kinds.get(pr.key());

@@ -2,8 +2,8 @@ package dev.prsentinel.core.anomaly;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.prsentinel.core.Json;
-import dev.prsentinel.core.features.Feature;
-import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpec;
+import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.features.RobustScaler;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,16 +61,15 @@ public record ModelPackage(String format, int specVersion, List<String> features
         }
     }
 
-    /** Checks that the package is complete and fits spec v1; the message says what is wrong. */
+    /** Checks that the package is complete and fits a spec this build knows; the message says what is wrong. */
     public ModelPackage {
         if (!FORMAT.equals(format)) {
             throw new InvalidModelException("format is " + format + ", expected " + FORMAT);
         }
-        if (specVersion != FeatureSpecV1.VERSION) {
-            throw new InvalidModelException("trained on feature spec v" + specVersion + ", this build serves v"
-                    + FeatureSpecV1.VERSION);
-        }
-        List<String> expected = FeatureSpecV1.FEATURES.stream().map(Feature::name).toList();
+        FeatureSpec spec = FeatureSpecs.of(specVersion).orElseThrow(() -> new InvalidModelException(
+                "trained on feature spec v" + specVersion + ", which this build does not know (it serves "
+                        + FeatureSpecs.known() + ")"));
+        List<String> expected = spec.names();
         if (!expected.equals(features)) {
             throw new InvalidModelException("feature names differ from spec v" + specVersion);
         }
@@ -130,6 +129,12 @@ public record ModelPackage(String format, int specVersion, List<String> features
                 throw new InvalidModelException(what + " [" + i + "] is " + values[i] + ", not a finite number");
             }
         }
+    }
+
+    /** The spec it was trained on, and that its inputs must be extracted with. */
+    @JsonIgnore
+    public FeatureSpec spec() {
+        return FeatureSpecs.require(specVersion);
     }
 
     @JsonIgnore

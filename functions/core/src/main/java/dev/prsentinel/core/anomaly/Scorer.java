@@ -2,7 +2,7 @@ package dev.prsentinel.core.anomaly;
 
 import dev.prsentinel.core.features.Feature;
 import dev.prsentinel.core.features.FeatureGroup;
-import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpec;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.model.PullRequest;
 import java.util.ArrayList;
@@ -30,6 +30,7 @@ public final class Scorer {
     private final ModelPackage model;
     private final Autoencoder autoencoder;
     private final RobustScaler scaler;
+    private final FeatureSpec spec;
     private final int width;
     private final int[] groupOf;
     private final String[] names;
@@ -39,12 +40,13 @@ public final class Scorer {
         this.model = model;
         this.autoencoder = model.autoencoder();
         this.scaler = model.scaler();
-        this.width = FeatureSpecV1.size();
+        this.spec = model.spec();
+        this.width = spec.size();
         this.groupOf = new int[width];
         this.names = new String[width];
         this.groupNames = new String[width];
         for (int j = 0; j < width; j++) {
-            Feature f = FeatureSpecV1.FEATURES.get(j);
+            Feature f = spec.features().get(j);
             groupOf[j] = f.group().ordinal();
             names[j] = f.name();
             groupNames[j] = f.group().wireName();
@@ -90,10 +92,10 @@ public final class Scorer {
 
     /** Scores one PR and explains it with the {@code topN} largest contributions. */
     public Score explain(PullRequest pr, int topN) {
-        return explain(FeatureSpecV1.extract(pr), topN);
+        return explain(spec.extract(pr), topN);
     }
 
-    /** Scores raw spec-v1 features and explains them. */
+    /** Scores raw features of the model's spec and explains them. */
     public Score explain(double[] raw, int topN) {
         double[] errors = new double[width];
         double score = autoencoder.errors(scaled(raw), errors);

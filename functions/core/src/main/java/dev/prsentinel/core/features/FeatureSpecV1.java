@@ -71,11 +71,14 @@ public final class FeatureSpecV1 {
     private static final Set<String> FIRST_TIME = Set.of("FIRST_TIME_CONTRIBUTOR", "FIRST_TIMER");
     private static final double HOURS_PER_WEEK = 168;
 
+    /** This spec as a {@link FeatureSpec}; v1 scales every feature, flags included, robustly. */
+    public static final FeatureSpec SPEC = FeatureSpec.of(VERSION, FEATURES, FeatureSpecV1::extract);
+
     private FeatureSpecV1() {
     }
 
     private static Feature f(String name, FeatureGroup group, String description) {
-        return new Feature(name, group, description);
+        return new Feature(name, group, Feature.Scaling.ROBUST, description);
     }
 
     public static int size() {
@@ -90,6 +93,14 @@ public final class FeatureSpecV1 {
 
     /** Writes the raw (unscaled) features into {@code out}; NaN marks a missing input. */
     public static void extract(PullRequest pr, double[] out) {
+        int i = write(pr, out);
+        if (i != out.length) {
+            throw new IllegalStateException("spec v1 wrote " + i + " of " + out.length + " features");
+        }
+    }
+
+    /** Writes the v1 features into the start of {@code out} and returns how many: v2 builds on them. */
+    static int write(PullRequest pr, double[] out) {
         Integer lines = pr.changedLines();
         Integer files = pr.changedFiles();
         Integer commits = pr.commits();
@@ -134,9 +145,7 @@ public final class FeatureSpecV1 {
         out[i++] = pr.titleLength() == null || pr.bodyLength() == null ? 1 : 0;
         out[i++] = pr.labels() == null || pr.draft() == null || pr.requestedReviewers() == null ? 1 : 0;
         out[i++] = association == null || pr.headFork() == null ? 1 : 0;
-        if (i != out.length) {
-            throw new IllegalStateException("spec v1 wrote " + i + " of " + out.length + " features");
-        }
+        return i;
     }
 
     private static double bool(Boolean b) {
@@ -147,7 +156,7 @@ public final class FeatureSpecV1 {
         return v == null ? Double.NaN : Math.log1p(v);
     }
 
-    private static double hours(Instant from, Instant to) {
+    static double hours(Instant from, Instant to) {
         if (from == null || to == null) {
             return Double.NaN;
         }

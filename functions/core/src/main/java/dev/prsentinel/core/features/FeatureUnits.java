@@ -6,12 +6,12 @@ import java.util.Set;
 
 /**
  * A feature's value in the units a reviewer reads: "commits 1,176 (usually 1 to 16)", not
- * "log_commits 7.07 (0.693 to 2.83)". Undoes spec v1's transforms (log1p, shares, 0/1 flags) for
+ * "log_commits 7.07 (0.693 to 2.83)". Undoes the specs' transforms (log1p, shares, 0/1 flags) for
  * display only; the model never sees these numbers.
  */
 public final class FeatureUnits {
 
-    /** Counts and ratios that spec v1 keeps as log1p(x), by feature, with the words for x. */
+    /** Counts and ratios that the specs keep as log1p(x), by feature, with the words for x. */
     private static final Map<String, String> LOG_LABELS = Map.ofEntries(
             Map.entry("log_changed_lines", "changed lines"),
             Map.entry("log_changed_files", "changed files"),
@@ -25,9 +25,11 @@ public final class FeatureUnits {
             Map.entry("log_requested_reviewers", "requested reviewers"),
             Map.entry("log_comments_per_commit", "comments per commit"),
             Map.entry("log_hours_to_close", "time to close"),
+            Map.entry("log_hours_open", "time open"),
             Map.entry("log_labels", "labels"),
             Map.entry("log_title_length", "title characters"),
             Map.entry("log_body_length", "description characters"));
+    private static final Set<String> DURATIONS = Set.of("log_hours_to_close", "log_hours_open");
     private static final Set<String> RATIOS = Set.of("log_lines_per_file", "log_lines_per_commit",
             "log_comments_per_commit");
     private static final Map<String, String> FLAGS = Map.ofEntries(
@@ -39,6 +41,7 @@ public final class FeatureUnits {
             Map.entry("head_fork", "from a fork"),
             Map.entry("draft", "draft"),
             Map.entry("merged", "merged"),
+            Map.entry("open", "still open"),
             Map.entry("missing_split", "added/deleted split unknown"),
             Map.entry("missing_counts", "counts unknown"),
             Map.entry("missing_text", "title or description length unknown"),
@@ -62,7 +65,7 @@ public final class FeatureUnits {
         java.util.function.DoubleFunction<String> format;
         if (LOG_LABELS.containsKey(feature)) {
             label = LOG_LABELS.get(feature);
-            java.util.function.DoubleFunction<String> raw = feature.equals("log_hours_to_close")
+            java.util.function.DoubleFunction<String> raw = DURATIONS.contains(feature)
                     ? FeatureUnits::duration : RATIOS.contains(feature) ? FeatureUnits::decimal : FeatureUnits::count;
             format = v -> raw.apply(Math.max(0, Math.expm1(v)));
         } else if (feature.equals("deletion_share")) {

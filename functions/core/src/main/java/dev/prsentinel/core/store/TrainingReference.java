@@ -4,7 +4,7 @@ import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
 import dev.prsentinel.core.features.Drift;
-import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
@@ -83,12 +83,15 @@ public record TrainingReference(String featureSetId, long rows, Instant trainedA
                 new ReplaceOptions().upsert(true));
     }
 
-    /** Raw feature rows (spec v1 order) counted into this reference's bins, by feature. */
-    public Map<String, List<Long>> recount(double[][] rows) {
+    /**
+     * Raw feature rows of a spec counted into this reference's bins, by feature: the features both
+     * the rows' spec and the reference have (a reference from an older spec shares most of them).
+     */
+    public Map<String, List<Long>> recount(FeatureSpec spec, double[][] rows) {
         Map<String, List<Long>> out = new LinkedHashMap<>();
         double[] column = new double[rows.length];
-        for (int j = 0; j < FeatureSpecV1.size(); j++) {
-            String name = FeatureSpecV1.FEATURES.get(j).name();
+        for (int j = 0; j < spec.size(); j++) {
+            String name = spec.features().get(j).name();
             List<Double> edges = binEdges.get(name);
             if (edges == null) {
                 continue;

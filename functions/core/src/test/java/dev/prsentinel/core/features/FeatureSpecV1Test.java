@@ -113,7 +113,7 @@ class FeatureSpecV1Test {
                 normal.add(FeatureSpecV1.extract(pr));
             }
         }
-        RobustScaler scaler = RobustScaler.fit(FeatureSpecV1.VERSION, normal.toArray(double[][]::new));
+        RobustScaler scaler = RobustScaler.fit(FeatureSpecV1.SPEC, normal.toArray(double[][]::new));
         Map<SyntheticPullRequests.Kind, String> feature = Map.of(
                 SyntheticPullRequests.Kind.HUGE_CHANGE, "log_changed_files",
                 SyntheticPullRequests.Kind.SIZE_MISMATCH, "log_lines_per_file",
@@ -176,7 +176,7 @@ class FeatureSpecV1Test {
                 assertThat(Double.isFinite(v[index(present)])).as(present).isTrue();
             }
         }
-        RobustScaler scaler = RobustScaler.fit(FeatureSpecV1.VERSION, rows.toArray(double[][]::new));
+        RobustScaler scaler = RobustScaler.fit(FeatureSpecV1.SPEC, rows.toArray(double[][]::new));
         double[] scaledMedian = new double[FeatureSpecV1.size()];
         for (int j = 0; j < scaledMedian.length; j++) {
             int col = j;

@@ -19,6 +19,9 @@ class FeatureUnitsTest {
     void timesRatiosSharesAndFlagsReadAsPeopleSayThem() {
         assertThat(FeatureUnits.describe("log_hours_to_close", Math.log1p(24 * 3650), Math.log1p(0.5),
                 Math.log1p(24 * 30))).isEqualTo("time to close 10.0 years (usually 30 minutes to 30 days)");
+        assertThat(FeatureUnits.describe("log_hours_open", Math.log1p(24 * 1461), Math.log1p(0.5),
+                Math.log1p(24 * 30))).isEqualTo("time open 4.0 years (usually 30 minutes to 30 days)");
+        assertThat(FeatureUnits.describe("open", 1, 0, 0)).isEqualTo("still open: yes (usually no)");
         assertThat(FeatureUnits.describe("log_lines_per_file", Math.log1p(2.5), Math.log1p(1), Math.log1p(400)))
                 .isEqualTo("lines per file 2.5 (usually 1.0 to 400)");
         assertThat(FeatureUnits.describe("deletion_share", 0.9, 0.0, 0.5))
@@ -41,8 +44,10 @@ class FeatureUnitsTest {
 
     @Test
     void everySpecFeatureHasWordsOfItsOwn() {
-        for (Feature f : FeatureSpecV1.FEATURES) {
-            assertThat(FeatureUnits.describe(f.name(), 0, 0, 1)).as(f.name()).doesNotContain("_");
+        for (FeatureSpec spec : FeatureSpecs.KNOWN) {
+            for (Feature f : spec.features()) {
+                assertThat(FeatureUnits.describe(f.name(), 0, 0, 1)).as(f.name()).doesNotContain("_");
+            }
         }
     }
 }

@@ -2,8 +2,8 @@ package dev.prsentinel.core.testing;
 
 import dev.prsentinel.core.anomaly.Autoencoder;
 import dev.prsentinel.core.anomaly.ModelPackage;
-import dev.prsentinel.core.features.Feature;
-import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpec;
+import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
@@ -38,7 +38,12 @@ public final class TestModels {
      * model that flags about 10% of them, as a badly calibrated retrain would.
      */
     public static ModelPackage calibrated(long seed, double thresholdQuantile) {
-        int n = FeatureSpecV1.size();
+        return calibrated(FeatureSpecs.CURRENT, seed, thresholdQuantile);
+    }
+
+    /** The same on a given spec: an older one is what a model trained before an upgrade carries. */
+    public static ModelPackage calibrated(FeatureSpec spec, long seed, double thresholdQuantile) {
+        int n = spec.size();
         int[] sizes = {n, 16, 4, 16, n};
         Random random = new Random(seed);
         List<ModelPackage.Layer> layers = new ArrayList<>();
@@ -53,8 +58,8 @@ public final class TestModels {
             }
             layers.add(new ModelPackage.Layer(sizes[l], sizes[l + 1], l + 2 < sizes.length ? "relu" : "linear", w, b));
         }
-        double[][] raw = PRS.stream().map(FeatureSpecV1::extract).toArray(double[][]::new);
-        RobustScaler scaler = RobustScaler.fit(FeatureSpecV1.VERSION, raw);
+        double[][] raw = PRS.stream().map(spec::extract).toArray(double[][]::new);
+        RobustScaler scaler = RobustScaler.fit(spec, raw);
         Autoencoder ae = new Autoencoder(layers.stream().map(l -> new dev.prsentinel.core.anomaly.DenseLayer(
                 l.in(), l.out(), "relu".equals(l.activation()), l.weight(), l.bias())).toList());
         double[] scores = new double[raw.length];
@@ -77,8 +82,8 @@ public final class TestModels {
             low[j] = values[(int) (values.length * 0.05)];
             high[j] = values[(int) (values.length * 0.95)];
         }
-        return new ModelPackage(ModelPackage.FORMAT, FeatureSpecV1.VERSION,
-                FeatureSpecV1.FEATURES.stream().map(Feature::name).toList(), layers, scaler.center(), scaler.scale(),
+        return new ModelPackage(ModelPackage.FORMAT, spec.version(), spec.names(), layers, scaler.center(),
+                scaler.scale(),
                 sorted[(int) (sorted.length * thresholdQuantile)], (int) Math.round(100 * thresholdQuantile),
                 errorMean, errorMean, low, high, Map.of("seed", seed));
     }

@@ -11,8 +11,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
-import dev.prsentinel.core.features.Feature;
-import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.features.FeatureStatistics;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.store.PullRequestDocuments;
@@ -48,7 +47,7 @@ import org.bson.Document;
  * nothing but the driver the functions already use (MongoDB serves them from the _id index).
  *
  * <p>Output, under {@code <output>/<id>/}: {@code features.parquet} (key, version time and the raw
- * spec v1 features, NaN for missing inputs), and in the {@code feature_sets} collection the set's
+ * the current spec's features, NaN for missing inputs), and in the {@code feature_sets} collection the set's
  * record: spec version, rows, rejected documents, location, per-feature statistics, the scaler
  * fitted on this window, the source window and created_at, and, once a model has been trained,
  * {@code drift}: the rows counted into the training set's bins ({@link TrainingReference}), which
@@ -114,8 +113,8 @@ public final class FeatureJob {
                         TrainingReference.read(db).orElse(null), clock);
                 sets.updateOne(Filters.eq("_id", id), Updates.combine(
                         Updates.set("status", "ready"),
-                        Updates.set("spec_version", FeatureSpecV1.VERSION),
-                        Updates.set("features", FeatureSpecV1.FEATURES.stream().map(Feature::name).toList()),
+                        Updates.set("spec_version", FeatureRows.SPEC.version()),
+                        Updates.set("features", FeatureRows.SPEC.names()),
                         Updates.set("rows", result.rows()),
                         Updates.set("rejected", result.rejected()),
                         Updates.set("rejections", result.rejections()),
@@ -143,12 +142,12 @@ public final class FeatureJob {
      * is not in it: a later end over the same PRs is the same input, and must not make a second set.
      */
     static String featureSetId(long count, Date newestVersion, Date newestIngest) {
-        String content = "spec=" + FeatureSpecV1.VERSION + "\ncount=" + count + "\nnewest="
+        String content = "spec=" + FeatureRows.SPEC.version() + "\ncount=" + count + "\nnewest="
                 + (newestVersion == null ? "" : newestVersion.toInstant()) + "\ningested="
                 + (newestIngest == null ? "" : newestIngest.toInstant());
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(content.getBytes(StandardCharsets.UTF_8));
-            return "fs-v" + FeatureSpecV1.VERSION + "-" + HexFormat.of().formatHex(hash, 0, 8);
+            return "fs-v" + FeatureRows.SPEC.version() + "-" + HexFormat.of().formatHex(hash, 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -215,13 +214,14 @@ public final class FeatureJob {
                 rows[i] = FeatureRows.features(collected.get(i));
             }
             List<FeatureStatistics> statistics = new ArrayList<>();
-            for (int j = 0; j < FeatureSpecV1.size(); j++) {
-                statistics.add(FeatureStatistics.of(FeatureSpecV1.FEATURES.get(j).name(), rows, j));
+            for (int j = 0; j < FeatureRows.SPEC.size(); j++) {
+                statistics.add(FeatureStatistics.of(FeatureRows.SPEC.features().get(j).name(), rows, j));
             }
-            RobustScaler scaler = RobustScaler.fit(FeatureSpecV1.VERSION, rows);
+            RobustScaler scaler = RobustScaler.fit(FeatureRows.SPEC, rows);
             writeScaler(spark, location, scaler);
             FeatureSetResult.DriftCounts drift = reference == null ? null
-                    : new FeatureSetResult.DriftCounts(reference.featureSetId(), reference.recount(rows));
+                    : new FeatureSetResult.DriftCounts(reference.featureSetId(),
+                            reference.recount(FeatureRows.SPEC, rows));
             return new FeatureSetResult(id, false, rows.length, rejected, rejections, location, options.windowEnd(),
                     statistics, scaler, drift);
         } finally {
@@ -248,7 +248,7 @@ public final class FeatureJob {
 
     private static Document scalerDocument(RobustScaler scaler) {
         return new Document("spec_version", scaler.specVersion())
-                .append("features", FeatureSpecV1.FEATURES.stream().map(Feature::name).toList())
+                .append("features", FeatureSpecs.require(scaler.specVersion()).names())
                 .append("center", Arrays.stream(scaler.center()).boxed().toList())
                 .append("scale", Arrays.stream(scaler.scale()).boxed().toList());
     }

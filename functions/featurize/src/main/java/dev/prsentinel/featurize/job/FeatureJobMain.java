@@ -122,7 +122,7 @@ public final class FeatureJobMain {
     }
 
     static CloudEvent ready(FeatureSetResult result, Clock clock) {
-        FeaturesReady data = new FeaturesReady(result.id(), dev.prsentinel.core.features.FeatureSpecV1.VERSION,
+        FeaturesReady data = new FeaturesReady(result.id(), FeatureRows.SPEC.version(),
                 result.rows(), result.rejected(), result.location(), result.windowEnd(), result.statistics().stream()
                 .map(s -> new FeaturesReady.FeatureSummary(s.name(), s.missing(), s.mean(), s.std())).toList());
         return Events.create(Events.derivedId("features.ready", result.id()), EventTypes.FEATURES_READY,

@@ -3,7 +3,8 @@ package dev.prsentinel.featurize.job;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.model.Filters;
-import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpec;
+import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.store.PullRequestDocuments;
 import java.sql.Timestamp;
@@ -21,11 +22,14 @@ import org.bson.conversions.Bson;
 
 /**
  * What runs inside Spark: reads one key range of stored PRs with the MongoDB driver and turns
- * each into a row of spec v1 features with core's {@link FeatureSpecV1}, the same code the score
+ * each into a row of the current spec's features with core's {@link FeatureSpec}, the same code the score
  * function runs for a single PR. A document that cannot be read becomes a row with an error and
  * no features, so it is counted and reported, never turned into zeros.
  */
 public final class FeatureRows {
+
+    /** The spec this build's feature sets are written in. */
+    public static final FeatureSpec SPEC = FeatureSpecs.CURRENT;
 
     /** The feature set's columns: key, version time, error (null when fine), then the features. */
     public static final StructType SCHEMA = schema();
@@ -42,7 +46,7 @@ public final class FeatureRows {
         fields.add(DataTypes.createStructField("number", DataTypes.IntegerType, true));
         fields.add(DataTypes.createStructField("observed_at", DataTypes.TimestampType, true));
         fields.add(DataTypes.createStructField("error", DataTypes.StringType, true));
-        FeatureSpecV1.FEATURES.forEach(f -> fields.add(DataTypes.createStructField(f.name(), DataTypes.DoubleType,
+        SPEC.features().forEach(f -> fields.add(DataTypes.createStructField(f.name(), DataTypes.DoubleType,
                 true)));
         return DataTypes.createStructType(fields);
     }
@@ -80,7 +84,7 @@ public final class FeatureRows {
             values[3] = d.get("_id") + ": " + e.getClass().getSimpleName() + " " + e.getMessage();
             return RowFactory.create(values);
         }
-        double[] features = FeatureSpecV1.extract(pr);
+        double[] features = SPEC.extract(pr);
         for (int i = 0; i < features.length; i++) {
             values[4 + i] = features[i];
         }
@@ -89,8 +93,8 @@ public final class FeatureRows {
 
     /** The features of a row, in spec order, with or without the error column. */
     public static double[] features(Row row) {
-        int first = row.fieldIndex(FeatureSpecV1.FEATURES.get(0).name());
-        double[] v = new double[FeatureSpecV1.size()];
+        int first = row.fieldIndex(SPEC.features().get(0).name());
+        double[] v = new double[SPEC.size()];
         for (int i = 0; i < v.length; i++) {
             v[i] = row.getDouble(first + i);
         }

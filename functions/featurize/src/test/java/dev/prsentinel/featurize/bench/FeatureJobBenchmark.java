@@ -5,7 +5,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
-import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.store.PullRequestDocuments;
 import dev.prsentinel.core.store.PullRequestStore;
@@ -66,7 +66,7 @@ public final class FeatureJobBenchmark {
             long plainStart = System.nanoTime();
             double checksum = 0;
             for (Document d : docs) {
-                double[] v = FeatureSpecV1.extract(PullRequestDocuments.fromDocument(d));
+                double[] v = FeatureSpecs.CURRENT.extract(PullRequestDocuments.fromDocument(d));
                 checksum += v[0];
             }
             double plainSecs = secs(plainStart);

@@ -3,7 +3,6 @@ package dev.prsentinel.featurize.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.prsentinel.core.Json;
-import dev.prsentinel.core.features.FeatureSpecV1;
 import dev.prsentinel.core.features.FeatureStatistics;
 import dev.prsentinel.core.github.GitHubPullRequests;
 import dev.prsentinel.core.model.PullRequest;
@@ -86,7 +85,7 @@ class FeatureJobIT {
         for (Row row : written) {
             PullRequest pr = store.find(row.getString(0), row.getInt(1)).orElseThrow();
             double[] spark = FeatureRows.features(row);
-            double[] plain = FeatureSpecV1.extract(pr);
+            double[] plain = FeatureRows.SPEC.extract(pr);
             // Bit for bit, NaN included: Arrays.equals compares doubleToLongBits.
             assertThat(Arrays.equals(spark, plain)).as(pr.key()).isTrue();
             compared++;
@@ -100,13 +99,13 @@ class FeatureJobIT {
         FeatureSetResult second = FeatureJob.run(spark, options(), Clock.systemUTC());
 
         assertThat(second.reused()).isTrue();
-        assertThat(second.id()).isEqualTo(first.id()).startsWith("fs-v1-");
+        assertThat(second.id()).isEqualTo(first.id()).startsWith("fs-v2-");
         assertThat(second.statistics()).isEqualTo(first.statistics());
         assertThat(second.scaler()).isEqualTo(first.scaler());
         assertThat(mongo.database().getCollection(FeatureJob.COLLECTION).countDocuments()).isEqualTo(1);
         Document record = mongo.database().getCollection(FeatureJob.COLLECTION).find().first();
         assertThat(record.getString("status")).isEqualTo("ready");
-        assertThat(record.getInteger("spec_version")).isEqualTo(1);
+        assertThat(record.getInteger("spec_version")).isEqualTo(2);
         assertThat(record.getString("location")).isEqualTo(first.location());
         assertThat(record.get("source_window", Document.class).getDate("to")).isEqualTo(Date.from(WINDOW_END));
         for (FeatureStatistics s : first.statistics()) {

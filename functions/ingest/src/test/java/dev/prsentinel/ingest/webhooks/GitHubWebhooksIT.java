@@ -125,7 +125,7 @@ class GitHubWebhooksIT {
                         .isEqualTo(pr.get("requested_reviewers").size() + pr.path("requested_teams").size());
             }
             assertThat(stored.labels()).as(what).hasSize(pr.get("labels").size());
-            // Every field feature spec v1 reads, against the payload's own mapping. Where the payload
+            // Every field the feature specs read, against the payload's own mapping. Where the payload
             // does not say (a review event's partial PR has no counts), the store keeps what it knew.
             Object[][] fields = {
                 {"additions", raw.additions(), stored.additions()}, {"deletions", raw.deletions(), stored.deletions()},
