@@ -10,8 +10,8 @@ import java.util.List;
  * flags stays within bounds (a model that flags almost nothing, or too much, is miscalibrated
  * whatever its loss). With no champion yet, only the flagged-share bound applies, and so it does
  * against a champion trained on another feature spec: the two losses are errors over different
- * inputs, differently scaled (v2's unit-scaled flags alone lower it), and comparing them would judge
- * the spec, not the model. Blue/green's score comparison on the same PRs judges such a candidate.
+ * inputs (v2 has one more feature and bounds its flags), and comparing them would judge the spec,
+ * not the model. Blue/green's score comparison on the same PRs judges such a candidate.
  *
  * <p>The share is judged by how many rows were flagged out of how many: it fails only when that count
  * is implausible (binomial tail below {@link #ALPHA}) for every rate between the bounds. On a large

@@ -161,8 +161,8 @@ public final class PullreqsRows {
     }
 
     /**
-     * A duration column against the two timestamps it restates: both there and agreeing (to the
-     * minute, or exactly one hour off), or both absent.
+     * A duration column against the two timestamps it restates: when the column is given, both
+     * timestamps must be there and agree with it (to the minute, or exactly one hour off).
      */
     private static void checkDuration(Function<String, String> column, String name, Instant from, Instant to,
             String toColumn, String where) {
