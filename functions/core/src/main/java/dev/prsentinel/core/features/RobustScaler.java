@@ -87,6 +87,9 @@ public record RobustScaler(int specVersion, double[] center, double[] scale, dou
         return new RobustScaler(specVersion, center, scale, limits(scalings));
     }
 
+    /** A standard deviation this small, relative to the mean, is rounding, not spread. */
+    private static final double CONSTANT = 1e-9;
+
     private static double fallbackScale(double[] values) {
         if (values.length < 2) {
             return 1;
@@ -97,7 +100,10 @@ public record RobustScaler(int specVersion, double[] center, double[] scale, dou
             ss += (v - mean) * (v - mean);
         }
         double sd = Math.sqrt(ss / (values.length - 1));
-        return sd > 0 ? sd : 1;
+        // A constant column's mean can differ from its value in the last bit, leaving a standard
+        // deviation of 1e-15: a value off that constant (a repository's center from spec v3 on, for
+        // a repository the single-repository training set did not have) would then scale to 1e15.
+        return sd > CONSTANT * Math.max(1, Math.abs(mean)) ? sd : 1;
     }
 
     /** Scales a raw row into {@code out}; NaN becomes 0 (the training median). */

@@ -90,6 +90,25 @@ class RobustScalerTest {
                 .hasMessage("rows have 31 features, spec v2 has 32");
     }
 
+    /**
+     * A constant column (every PR of a single-repository set has its repository's center) is scaled
+     * by 1: its mean misses the constant by a bit, and the standard deviation of that rounding,
+     * about 1e-15, would turn a PR of another repository into a z of 1e15.
+     */
+    @Test
+    void aConstantColumnIsScaledByOneNotByItsRoundingError() {
+        double[][] rows = new double[300][];
+        double mean = 0;
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = new double[] {Math.log1p(2)};
+            mean += rows[i][0] / rows.length;
+        }
+        assertThat(mean).as("the rounding this is about").isNotEqualTo(Math.log1p(2));
+        RobustScaler scaler = RobustScaler.fit(99, List.of(Feature.Scaling.ROBUST), rows);
+        assertThat(scaler.scale()[0]).isEqualTo(1);
+        assertThat(scaler.transform(new double[] {Math.log1p(2) + 1})[0]).isCloseTo(1, within(1e-12));
+    }
+
     @Test
     void scalesMustBePositive() {
         assertThatThrownBy(() -> new RobustScaler(1, new double[] {0}, new double[] {0}))
