@@ -2,6 +2,7 @@ package dev.prsentinel.benchmarks;
 
 import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.features.FeatureSpecs;
+import dev.prsentinel.core.features.RepositoryNorms;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.github.GitHubPullRequests;
 import dev.prsentinel.core.model.PullRequest;
@@ -29,8 +30,9 @@ public final class ScoreBenchFixtures {
     static ModelPackage model() {
         List<PullRequest> prs = SyntheticPullRequests.generate(3, 2000, 4, 0.01,
                 Instant.parse("2026-11-01T00:00:00Z")).pullRequests();
+        RepositoryNorms norms = FeatureSpecs.CURRENT.fitNorms(prs);
         RobustScaler scaler = RobustScaler.fit(FeatureSpecs.CURRENT,
-                prs.stream().map(FeatureSpecs.CURRENT::extract).toArray(double[][]::new));
+                prs.stream().map(pr -> FeatureSpecs.CURRENT.extract(pr, norms)).toArray(double[][]::new));
         int n = FeatureSpecs.CURRENT.size();
         int[] sizes = {n, 16, 4, 16, n};
         Random random = new Random(1);
@@ -47,7 +49,7 @@ public final class ScoreBenchFixtures {
         Arrays.fill(ones, 1);
         return new ModelPackage(ModelPackage.FORMAT, FeatureSpecs.CURRENT.version(),
                 FeatureSpecs.CURRENT.names(), layers, scaler.center(), scaler.scale(),
-                1.0, 99, ones, ones, new double[n], ones, Map.of("purpose", "benchmark"));
+                1.0, 99, ones, ones, new double[n], ones, Map.of("purpose", "benchmark"), norms);
     }
 
     public static void main(String[] args) throws IOException {

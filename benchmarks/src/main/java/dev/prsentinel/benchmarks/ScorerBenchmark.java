@@ -52,12 +52,12 @@ public class ScorerBenchmark {
 
     @Benchmark
     public double[] extractBaseline() {
-        return FeatureSpecs.CURRENT.extract(nextPr());
+        return FeatureSpecs.CURRENT.extract(nextPr(), scorer.model().repositories());
     }
 
     @Benchmark
     public double extractAndScore() {
-        return scorer.score(FeatureSpecs.CURRENT.extract(nextPr()));
+        return scorer.score(FeatureSpecs.CURRENT.extract(nextPr(), scorer.model().repositories()));
     }
 
     @Benchmark

@@ -61,7 +61,7 @@ class DjlParityTest {
             }
             float[][] x = new float[prs.size()][n];
             for (int r = 0; r < prs.size(); r++) {
-                double[] raw = spec.extract(prs.get(r));
+                double[] raw = spec.extract(prs.get(r), model.repositories());
                 double[] s = model.scaler().transform(raw);
                 for (int j = 0; j < n; j++) {
                     x[r][j] = (float) s[j];
@@ -72,8 +72,8 @@ class DjlParityTest {
                     .singletonOrThrow();
             float[] djlScores = out.sub(input).square().mean(new int[] {1}).toFloatArray();
             for (int r = 0; r < prs.size(); r++) {
-                assertThat(scorer.score(spec.extract(prs.get(r)))).as("spec v%d, PR %d", spec.version(), r)
-                        .isCloseTo(djlScores[r], within(1e-5));
+                assertThat(scorer.score(spec.extract(prs.get(r), model.repositories())))
+                        .as("spec v%d, PR %d", spec.version(), r).isCloseTo(djlScores[r], within(1e-5));
             }
         }
     }

@@ -26,6 +26,7 @@ import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.features.FeatureSpec;
 import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.features.Quantiles;
+import dev.prsentinel.core.features.RepositoryNorms;
 import dev.prsentinel.core.features.RobustScaler;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -117,11 +118,17 @@ public final class AutoencoderTrainer {
 
     public static Result train(float[][] train, float[][] validation, RobustScaler scaler, Settings settings,
             Map<String, Object> metadata) {
-        return train(train, validation, scaler, settings, metadata, (epoch, t, v) -> { });
+        return train(train, validation, scaler, null, settings, metadata);
     }
 
-    public static Result train(float[][] train, float[][] validation, RobustScaler scaler, Settings settings,
-            Map<String, Object> metadata, EpochListener listener) {
+    /** The same for a spec that reads PRs against repository norms: the set's, which the package carries. */
+    public static Result train(float[][] train, float[][] validation, RobustScaler scaler, RepositoryNorms norms,
+            Settings settings, Map<String, Object> metadata) {
+        return train(train, validation, scaler, norms, settings, metadata, (epoch, t, v) -> { });
+    }
+
+    public static Result train(float[][] train, float[][] validation, RobustScaler scaler, RepositoryNorms norms,
+            Settings settings, Map<String, Object> metadata, EpochListener listener) {
         int width = FeatureSpecs.require(scaler.specVersion()).size();
         Engine.getInstance().setRandomSeed((int) settings.seed());
         SequentialBlock net = new SequentialBlock();
@@ -170,8 +177,8 @@ public final class AutoencoderTrainer {
             } catch (IOException | TranslateException e) {
                 throw new IllegalStateException("training failed: " + e.getMessage(), e);
             }
-            ModelPackage pkg = toPackage(best, scaler, train, validation, settings, metadata, bestEpoch, trainLoss,
-                    validationLoss);
+            ModelPackage pkg = toPackage(best, scaler, norms, train, validation, settings, metadata, bestEpoch,
+                    trainLoss, validationLoss);
             double flagged = pkg.autoencoder().flaggedFraction(validation, pkg.threshold());
             return new Result(pkg, trainLoss, validationLoss, bestEpoch, flagged, hash(best),
                     engineParameters(model, best, net));
@@ -197,7 +204,8 @@ public final class AutoencoderTrainer {
         return out.toArray(float[][]::new);
     }
 
-    private static ModelPackage toPackage(float[][] params, RobustScaler scaler, float[][] train, float[][] validation,
+    private static ModelPackage toPackage(float[][] params, RobustScaler scaler, RepositoryNorms norms, float[][] train,
+            float[][] validation,
             Settings settings, Map<String, Object> metadata, int bestEpoch, List<Double> trainLoss,
             List<Double> validationLoss) {
         FeatureSpec spec = FeatureSpecs.require(scaler.specVersion());
@@ -251,7 +259,7 @@ public final class AutoencoderTrainer {
         return new ModelPackage(ModelPackage.FORMAT, spec.version(), spec.names(), layers, scaler.center(),
                 scaler.scale(),
                 Math.max(percentile(scores, settings.thresholdPercentile()), Double.MIN_NORMAL),
-                settings.thresholdPercentile(), mean, p99, low, high, training);
+                settings.thresholdPercentile(), mean, p99, low, high, training, norms);
     }
 
     static double percentile(double[] values, double p) {

@@ -12,6 +12,7 @@ import dev.prsentinel.core.events.TrainFailed;
 import dev.prsentinel.core.features.FeatureSpec;
 import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.features.RobustScaler;
+import dev.prsentinel.core.store.RepositoryNormsDocuments;
 import dev.prsentinel.core.store.TrainingReference;
 import io.cloudevents.CloudEvent;
 import java.time.Clock;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One training on one feature set, as the train-trigger function runs it (a Kubernetes Job in the
- * cluster, a child JVM locally): reads the set's record from {@code feature_sets} (its scaler) and
+ * cluster, a child JVM locally): reads the set's record from {@code feature_sets} (its scaler, and
+ * from spec v3 on its repository norms, which the model package carries) and
  * its Parquet rows, splits them by time (oldest 80% train, next 10% validation for early stopping
  * and the threshold, newest 10% held out for the gate), trains and tracks with {@link TrainingRun},
  * and posts model.trained, then model.candidate or model.rejected, or train.failed, to the sink.
@@ -83,7 +85,8 @@ public final class TrainingJob {
             TrainingRun.Outcome outcome = training.execute(featureSetId,
                     Arrays.copyOfRange(rows, 0, trainEnd),
                     Arrays.copyOfRange(rows, trainEnd, validationEnd),
-                    Arrays.copyOfRange(rows, validationEnd, rows.length), scaler, settings);
+                    Arrays.copyOfRange(rows, validationEnd, rows.length), scaler,
+                    RepositoryNormsDocuments.fromRecord(record), settings);
             ModelTrained data = new ModelTrained(featureSetId, outcome.runId(), outcome.version().orElse(null),
                     outcome.alias().orElse(null),
                     outcome.training().validationLoss().get(outcome.training().bestEpoch()),

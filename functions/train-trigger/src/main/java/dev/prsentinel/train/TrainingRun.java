@@ -3,6 +3,7 @@ package dev.prsentinel.train;
 import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.features.FeatureSpec;
 import dev.prsentinel.core.features.FeatureSpecs;
+import dev.prsentinel.core.features.RepositoryNorms;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.tracking.Tracking;
 import java.util.Arrays;
@@ -92,6 +93,12 @@ public final class TrainingRun {
      */
     public Outcome execute(String featureSetId, float[][] train, float[][] validation, float[][] heldOut,
             RobustScaler scaler, AutoencoderTrainer.Settings settings) {
+        return execute(featureSetId, train, validation, heldOut, scaler, null, settings);
+    }
+
+    /** The same for a spec that reads PRs against repository norms: the set's, which the package carries. */
+    public Outcome execute(String featureSetId, float[][] train, float[][] validation, float[][] heldOut,
+            RobustScaler scaler, RepositoryNorms norms, AutoencoderTrainer.Settings settings) {
         Map<String, String> runTags = new LinkedHashMap<>(tags);
         runTags.put("feature_set_id", featureSetId);
         String experiment = mlflow.experimentId(EXPERIMENT);
@@ -117,7 +124,7 @@ public final class TrainingRun {
             LOG.info("training on {} rows of {} ({} validation, {} held out), up to {} epochs", train.length,
                     featureSetId, validation.length, heldOut.length, settings.maxEpochs());
             // Each epoch's losses as it ends: the run's charts in MLflow, and the log, follow the training live.
-            result = AutoencoderTrainer.train(train, validation, scaler, settings,
+            result = AutoencoderTrainer.train(train, validation, scaler, norms, settings,
                     Map.of("feature_set_id", featureSetId, "run_id", run.id()), (epoch, trainLoss, validationLoss) -> {
                         mlflow.logMetrics(run.id(), Map.of("train_loss", trainLoss, "validation_loss", validationLoss),
                                 epoch);

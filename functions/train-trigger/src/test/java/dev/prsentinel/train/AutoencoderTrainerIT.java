@@ -16,6 +16,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.features.FeatureSpecs;
+import dev.prsentinel.core.features.RepositoryNorms;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
@@ -31,12 +32,14 @@ class AutoencoderTrainerIT {
     private static float[][] train;
     private static float[][] validation;
     private static RobustScaler scaler;
+    private static RepositoryNorms norms;
 
     @BeforeAll
     static void data() {
         List<PullRequest> prs = SyntheticPullRequests.generate(17, 3000, 4, 0.0, Instant.parse("2026-11-01T00:00:00Z"))
                 .pullRequests();
-        double[][] raw = prs.stream().map(FeatureSpecs.CURRENT::extract).toArray(double[][]::new);
+        norms = FeatureSpecs.CURRENT.fitNorms(prs);
+        double[][] raw = prs.stream().map(pr -> FeatureSpecs.CURRENT.extract(pr, norms)).toArray(double[][]::new);
         scaler = RobustScaler.fit(FeatureSpecs.CURRENT, raw);
         float[][] scaled = java.util.Arrays.stream(raw).map(scaler::transformToFloat).toArray(float[][]::new);
         train = java.util.Arrays.copyOfRange(scaled, 0, 2500);
@@ -49,7 +52,7 @@ class AutoencoderTrainerIT {
 
     @Test
     void trainsLearnsAndCalibratesTheThresholdOnHeldOutRows() {
-        AutoencoderTrainer.Result r = AutoencoderTrainer.train(train, validation, scaler, settings(),
+        AutoencoderTrainer.Result r = AutoencoderTrainer.train(train, validation, scaler, norms, settings(),
                 Map.of("feature_set_id", "fs-v1-test"));
         assertThat(r.validationLoss()).isNotEmpty();
         assertThat(r.validationLoss().get(r.bestEpoch())).isLessThan(r.validationLoss().get(0) + 1e-9);
@@ -64,18 +67,18 @@ class AutoencoderTrainerIT {
 
     @Test
     void theSameDataAndSeedGiveTheSameParameters() {
-        AutoencoderTrainer.Result a = AutoencoderTrainer.train(train, validation, scaler, settings(), Map.of());
-        AutoencoderTrainer.Result b = AutoencoderTrainer.train(train, validation, scaler, settings(), Map.of());
+        AutoencoderTrainer.Result a = AutoencoderTrainer.train(train, validation, scaler, norms, settings(), Map.of());
+        AutoencoderTrainer.Result b = AutoencoderTrainer.train(train, validation, scaler, norms, settings(), Map.of());
         assertThat(b.parametersHash()).isEqualTo(a.parametersHash());
         AutoencoderTrainer.Settings other = new AutoencoderTrainer.Settings(1e-3f, 128, 6, 2, 43, 99);
-        assertThat(AutoencoderTrainer.train(train, validation, scaler, other, Map.of()).parametersHash())
+        assertThat(AutoencoderTrainer.train(train, validation, scaler, norms, other, Map.of()).parametersHash())
                 .isNotEqualTo(a.parametersHash());
     }
 
     /** The plain-Java forward pass score uses against DJL's, with the same weights. */
     @Test
     void thePlainJavaForwardPassMatchesDjl() {
-        ModelPackage pkg = AutoencoderTrainer.train(train, validation, scaler, settings(), Map.of()).model();
+        ModelPackage pkg = AutoencoderTrainer.train(train, validation, scaler, norms, settings(), Map.of()).model();
         SequentialBlock net = new SequentialBlock();
         for (int units : AutoencoderTrainer.HIDDEN) {
             net.add(Linear.builder().setUnits(units).build()).add(Activation::relu);

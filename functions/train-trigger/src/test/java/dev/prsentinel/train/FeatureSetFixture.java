@@ -3,8 +3,10 @@ package dev.prsentinel.train;
 import com.mongodb.client.MongoDatabase;
 import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.features.FeatureStatistics;
+import dev.prsentinel.core.features.RepositoryNorms;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.model.PullRequest;
+import dev.prsentinel.core.store.RepositoryNormsDocuments;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -38,10 +40,11 @@ final class FeatureSetFixture {
                 DataTypes.DoubleType, true)));
         StructType schema = DataTypes.createStructType(fields);
         List<Row> rows = new ArrayList<>();
+        RepositoryNorms norms = FeatureSpecs.CURRENT.fitNorms(prs);
         double[][] raw = new double[prs.size()][];
         for (int i = 0; i < prs.size(); i++) {
             PullRequest pr = prs.get(i);
-            raw[i] = FeatureSpecs.CURRENT.extract(pr);
+            raw[i] = FeatureSpecs.CURRENT.extract(pr, norms);
             Object[] values = new Object[schema.size()];
             values[0] = pr.repo();
             values[1] = pr.number();
@@ -64,6 +67,8 @@ final class FeatureSetFixture {
                 .append("spec_version", FeatureSpecs.CURRENT.version()).append("location", location)
                 .append("rows", (long) rows.size()).append("statistics", statistics)
                 .append("created_at", new Date())
+                .append(RepositoryNormsDocuments.FIELD,
+                        norms == null ? null : RepositoryNormsDocuments.toDocument(norms))
                 .append("scaler", new Document("center", Arrays.stream(scaler.center()).boxed().toList())
                         .append("scale", Arrays.stream(scaler.scale()).boxed().toList())));
         return id;

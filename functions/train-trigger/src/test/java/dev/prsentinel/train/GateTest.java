@@ -37,7 +37,7 @@ class GateTest {
         double[] ones = new double[n];
         Arrays.fill(ones, 1);
         return new ModelPackage(ModelPackage.FORMAT, spec.version(), spec.names(), layers, new double[n], ones,
-                threshold, 99, new double[n], ones, new double[n], ones, Map.of());
+                threshold, 99, new double[n], ones, new double[n], ones, Map.of(), null);
     }
 
     private static float[][] rows() {

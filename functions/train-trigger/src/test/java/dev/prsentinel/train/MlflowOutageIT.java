@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.prsentinel.core.features.FeatureSpecs;
+import dev.prsentinel.core.features.RepositoryNorms;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
@@ -92,7 +93,8 @@ class MlflowOutageIT {
     void anOutageAtAnyPointLeavesNothingHalfRegistered() {
         List<PullRequest> prs = SyntheticPullRequests.generate(29, 1200, 4, 0.0,
                 Instant.parse("2026-11-01T00:00:00Z")).pullRequests();
-        double[][] raw = prs.stream().map(FeatureSpecs.CURRENT::extract).toArray(double[][]::new);
+        RepositoryNorms norms = FeatureSpecs.CURRENT.fitNorms(prs);
+        double[][] raw = prs.stream().map(pr -> FeatureSpecs.CURRENT.extract(pr, norms)).toArray(double[][]::new);
         RobustScaler scaler = RobustScaler.fit(FeatureSpecs.CURRENT, raw);
         float[][] rows = scaled(raw, scaler);
         float[][] train = Arrays.copyOfRange(rows, 0, 800);
@@ -106,9 +108,9 @@ class MlflowOutageIT {
         // A champion, then how many requests a challenger's training makes when nothing fails.
         String model = "outage";
         TrainingRun training = new TrainingRun(viaProxy, Gate.defaults(), Map.of(), model);
-        training.execute("fs-a", train, validation, heldOut, scaler, settings);
+        training.execute("fs-a", train, validation, heldOut, scaler, norms, settings);
         requests.set(0);
-        training.execute("fs-b", train, validation, heldOut, scaler, settings);
+        training.execute("fs-b", train, validation, heldOut, scaler, norms, settings);
         int total = requests.get();
         assertThat(total).as("requests of a challenger's training").isGreaterThan(10);
 
@@ -116,7 +118,7 @@ class MlflowOutageIT {
         for (int k = 1; k <= total; k++) {
             requests.set(0);
             downFrom = k;
-            assertThatThrownBy(() -> training.execute("fs-x", train, validation, heldOut, scaler, settings))
+            assertThatThrownBy(() -> training.execute("fs-x", train, validation, heldOut, scaler, norms, settings))
                     .as("down from request %d of %d", k, total).isInstanceOf(MlflowClient.MlflowException.class)
                     .hasMessageContaining("503");
             downFrom = Integer.MAX_VALUE;
@@ -140,7 +142,7 @@ class MlflowOutageIT {
             }
             assertThat(direct.versionByAlias(model, "champion").orElseThrow().version()).isEqualTo("1");
 
-            TrainingRun.Outcome next = training.execute("fs-y", train, validation, heldOut, scaler, settings);
+            TrainingRun.Outcome next = training.execute("fs-y", train, validation, heldOut, scaler, norms, settings);
             assertThat(next.alias()).hasValue("challenger");
             assertThat(direct.versionByAlias(model, "challenger").orElseThrow().version())
                     .isEqualTo(next.version().orElseThrow());
@@ -154,7 +156,7 @@ class MlflowOutageIT {
         String experiment = direct.experimentId(TrainingRun.EXPERIMENT);
         assertThat(direct.runningRuns(experiment, java.time.Instant.now())).isNotEmpty();
         new TrainingRun(direct, Gate.defaults(), Map.of(), model, java.time.Duration.ZERO)
-                .execute("fs-z", train, validation, heldOut, scaler, settings);
+                .execute("fs-z", train, validation, heldOut, scaler, norms, settings);
         assertThat(direct.runningRuns(experiment, java.time.Instant.now())).isEmpty();
     }
 }

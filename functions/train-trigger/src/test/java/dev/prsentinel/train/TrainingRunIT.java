@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prsentinel.core.features.FeatureSpecs;
+import dev.prsentinel.core.features.RepositoryNorms;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
@@ -29,7 +30,8 @@ class TrainingRunIT {
     void theFirstModelBecomesChampionAGoodOneChallengerAndAMiscalibratedOneIsRejected() {
         List<PullRequest> prs = SyntheticPullRequests.generate(23, 4000, 4, 0.0,
                 Instant.parse("2026-11-01T00:00:00Z")).pullRequests();
-        double[][] raw = prs.stream().map(FeatureSpecs.CURRENT::extract).toArray(double[][]::new);
+        RepositoryNorms norms = FeatureSpecs.CURRENT.fitNorms(prs.subList(0, 3000));
+        double[][] raw = prs.stream().map(pr -> FeatureSpecs.CURRENT.extract(pr, norms)).toArray(double[][]::new);
         RobustScaler scaler = RobustScaler.fit(FeatureSpecs.CURRENT, Arrays.copyOfRange(raw, 0, 3000));
         float[][] scaled = Arrays.stream(raw).map(scaler::transformToFloat).toArray(float[][]::new);
         float[][] train = Arrays.copyOfRange(scaled, 0, 2700);
@@ -40,20 +42,20 @@ class TrainingRunIT {
         TrainingRun training = new TrainingRun(mlflow, Gate.defaults(), Map.of("git_commit", "test"));
         AutoencoderTrainer.Settings settings = new AutoencoderTrainer.Settings(1e-3f, 128, 8, 2, 7, 99);
 
-        TrainingRun.Outcome first = training.execute("fs-v1-a", train, validation, heldOut, scaler, settings);
+        TrainingRun.Outcome first = training.execute("fs-v1-a", train, validation, heldOut, scaler, norms, settings);
         assertThat(first.verdict().reasons()).isEmpty();
         assertThat(first.alias()).hasValue("champion");
         assertThat(first.version()).hasValue("1");
         assertThat(training.champion().orElseThrow().threshold()).isEqualTo(first.training().model().threshold());
 
-        TrainingRun.Outcome second = training.execute("fs-v1-b", train, validation, heldOut, scaler, settings);
+        TrainingRun.Outcome second = training.execute("fs-v1-b", train, validation, heldOut, scaler, norms, settings);
         assertThat(second.alias()).hasValue("challenger");
         assertThat(second.version()).hasValue("2");
         assertThat(mlflow.versionByAlias(TrainingRun.MODEL_NAME, "champion").orElseThrow().version())
                 .isEqualTo("1");
 
         AutoencoderTrainer.Settings loose = new AutoencoderTrainer.Settings(1e-3f, 128, 8, 2, 7, 50);
-        TrainingRun.Outcome third = training.execute("fs-v1-c", train, validation, heldOut, scaler, loose);
+        TrainingRun.Outcome third = training.execute("fs-v1-c", train, validation, heldOut, scaler, norms, loose);
         assertThat(third.version()).isEmpty();
         assertThat(third.verdict().reasons()).anyMatch(r -> r.contains("outside"));
         JsonNode run = mlflow.getRun(third.runId());

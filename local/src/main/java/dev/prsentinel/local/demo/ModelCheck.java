@@ -29,7 +29,7 @@ public record ModelCheck(long flagged, long scored, Map<SyntheticPullRequests.Ki
         Map<SyntheticPullRequests.Kind, Integer> injected = new EnumMap<>(SyntheticPullRequests.Kind.class);
         for (Document d : db.getCollection(PullRequestDocuments.COLLECTION).find().batchSize(2000)) {
             var pr = PullRequestDocuments.fromDocument(d);
-            boolean anomalous = scorer.score(model.spec().extract(pr)) > model.threshold();
+            boolean anomalous = scorer.score(model.spec().extract(pr, model.repositories())) > model.threshold();
             scored++;
             flagged += anomalous ? 1 : 0;
             SyntheticPullRequests.Kind kind = kinds.get(pr.key());

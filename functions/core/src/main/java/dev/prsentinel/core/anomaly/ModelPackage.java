@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.prsentinel.core.Json;
 import dev.prsentinel.core.features.FeatureSpec;
 import dev.prsentinel.core.features.FeatureSpecs;
+import dev.prsentinel.core.features.RepositoryNorms;
 import dev.prsentinel.core.features.RobustScaler;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,7 +16,8 @@ import java.util.Map;
  * A trained model as the score function loads it, engine-neutral: {@code model.json} holds the
  * layer shapes and float weights (row-major [out][in], then biases), the feature spec version and
  * feature names it was trained on, the scaler of its feature set, the anomaly threshold and where
- * it came from, the per-feature error statistics used for explanations, and training metadata.
+ * it came from, the per-feature error statistics used for explanations, training metadata, and
+ * from spec v3 on the repository norms its PRs are read against.
  * The training engine's own parameter file travels beside it; scoring never needs it.
  *
  * @param format              {@value #FORMAT}
@@ -31,10 +33,13 @@ import java.util.Map;
  * @param typicalLow          per-feature 5th percentile of the training rows, raw units (explanations)
  * @param typicalHigh         per-feature 95th percentile of the training rows, raw units
  * @param training            metadata: run id, feature set id, seed, epochs, losses...
+ * @param repositories        the feature set's repository norms, for a spec that reads PRs against them
+ *                            (v3 on); null otherwise
  */
 public record ModelPackage(String format, int specVersion, List<String> features, List<Layer> layers,
         double[] center, double[] scale, double threshold, double thresholdPercentile, double[] featureErrorMean,
-        double[] featureErrorP99, double[] typicalLow, double[] typicalHigh, Map<String, Object> training) {
+        double[] featureErrorP99, double[] typicalLow, double[] typicalHigh, Map<String, Object> training,
+        RepositoryNorms repositories) {
 
     public static final String FORMAT = "prsentinel-autoencoder/1";
     public static final String FILE = "model.json";
@@ -83,6 +88,18 @@ public record ModelPackage(String format, int specVersion, List<String> features
         }
         if (typicalLow == null || typicalHigh == null || typicalLow.length != n || typicalHigh.length != n) {
             throw new InvalidModelException("typical ranges must have " + n + " entries");
+        }
+        if (!spec.normed().isEmpty() && repositories == null) {
+            throw new InvalidModelException("spec v" + specVersion + " reads PRs against their repository's norms,"
+                    + " and the package carries none");
+        }
+        if (spec.normed().isEmpty() && repositories != null) {
+            throw new InvalidModelException("spec v" + specVersion + " reads no repository norms, and the package"
+                    + " carries some");
+        }
+        if (repositories != null && !repositories.features().equals(spec.normed())) {
+            throw new InvalidModelException("repository norms are of " + repositories.features() + ", spec v"
+                    + specVersion + " reads " + spec.normed());
         }
         if (!(threshold > 0) || Double.isInfinite(threshold)) {
             throw new InvalidModelException("threshold must be positive and finite, was " + threshold);

@@ -92,7 +92,7 @@ public final class Scorer {
 
     /** Scores one PR and explains it with the {@code topN} largest contributions. */
     public Score explain(PullRequest pr, int topN) {
-        return explain(spec.extract(pr), topN);
+        return explain(spec.extract(pr, model.repositories()), topN);
     }
 
     /** Scores raw features of the model's spec and explains them. */

@@ -7,10 +7,11 @@ import java.util.Optional;
 public final class FeatureSpecs {
 
     /** The spec new feature sets and models use. */
-    public static final FeatureSpec CURRENT = FeatureSpecV2.SPEC;
+    public static final FeatureSpec CURRENT = FeatureSpecV3.SPEC;
 
     /** Every spec this build can extract, train and serve, oldest first. */
-    public static final List<FeatureSpec> KNOWN = List.of(FeatureSpecV1.SPEC, FeatureSpecV2.SPEC);
+    public static final List<FeatureSpec> KNOWN = List.of(FeatureSpecV1.SPEC, FeatureSpecV2.SPEC,
+            FeatureSpecV3.SPEC);
 
     private FeatureSpecs() {
     }
@@ -30,7 +31,7 @@ public final class FeatureSpecs {
         return "feature spec v" + version + " is unknown to this build, which knows " + known();
     }
 
-    /** The versions this build knows, as "v1, v2". */
+    /** The versions this build knows, as "v1, v2, v3". */
     public static String known() {
         return String.join(", ", KNOWN.stream().map(s -> "v" + s.version()).toList());
     }

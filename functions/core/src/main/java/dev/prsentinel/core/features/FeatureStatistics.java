@@ -26,15 +26,8 @@ public record FeatureStatistics(String name, long count, long missing, double me
 
     /** Computes the statistics of column {@code j} of raw feature rows. */
     public static FeatureStatistics of(String name, double[][] rows, int j) {
-        double[] values = new double[rows.length];
-        int n = 0;
-        for (double[] row : rows) {
-            if (!Double.isNaN(row[j])) {
-                values[n++] = row[j];
-            }
-        }
-        values = Arrays.copyOf(values, n);
-        Arrays.sort(values);
+        double[] values = Quantiles.column(rows, j);
+        int n = values.length;
         double mean = 0;
         for (double v : values) {
             mean += v;

@@ -16,4 +16,18 @@ public final class Quantiles {
         int hi = Math.min(lo + 1, values.length - 1);
         return values[lo] + (h - lo) * (values[hi] - values[lo]);
     }
+
+    /** Column {@code j} of raw feature rows without its missing values (NaN), ascending. */
+    public static double[] column(double[][] rows, int j) {
+        double[] values = new double[rows.length];
+        int n = 0;
+        for (double[] row : rows) {
+            if (!Double.isNaN(row[j])) {
+                values[n++] = row[j];
+            }
+        }
+        values = java.util.Arrays.copyOf(values, n);
+        java.util.Arrays.sort(values);
+        return values;
+    }
 }

@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.prsentinel.core.features.Feature;
 import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpecV2;
+import dev.prsentinel.core.features.FeatureSpecV3;
+import dev.prsentinel.core.testing.TestModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +45,7 @@ class ModelPackageTest {
         double[] ones = new double[31];
         java.util.Arrays.fill(ones, 1);
         return new ModelPackage(ModelPackage.FORMAT, 1, NAMES, layers, new double[31], ones, 0.5, 99,
-                new double[31], ones, new double[31], ones, Map.of("seed", 42));
+                new double[31], ones, new double[31], ones, Map.of("seed", 42), null);
     }
 
     @Test
@@ -85,9 +88,9 @@ class ModelPackageTest {
 
         sample(1).write(dir);
         String good = Files.readString(dir.resolve("model.json"));
-        Files.writeString(dir.resolve("model.json"), good.replace("\"spec_version\" : 1", "\"spec_version\" : 3"));
+        Files.writeString(dir.resolve("model.json"), good.replace("\"spec_version\" : 1", "\"spec_version\" : 9"));
         assertThatThrownBy(() -> ModelPackage.read(dir))
-                .hasMessage("trained on feature spec v3, which this build does not know (it serves v1, v2)");
+                .hasMessage("trained on feature spec v9, which this build does not know (it serves v1, v2, v3)");
         // A known spec whose features are not the ones the package lists: v1's names labelled v2.
         Files.writeString(dir.resolve("model.json"), good.replace("\"spec_version\" : 1", "\"spec_version\" : 2"));
         assertThatThrownBy(() -> ModelPackage.read(dir)).hasMessage("feature names differ from spec v2");
@@ -97,6 +100,30 @@ class ModelPackageTest {
         assertThatThrownBy(() -> ModelPackage.read(dir)).hasMessageContaining("threshold must be positive");
     }
 
+    /** A v3 package carries its repository norms; a PR is scored the same after the file as before it. */
+    @Test
+    void repositoryNormsTravelWithAV3PackageAndOnlyWithOne() throws IOException {
+        ModelPackage v3 = TestModels.calibrated(FeatureSpecV3.SPEC, 5, 0.99);
+        assertThat(v3.repositories().repositories()).isNotEmpty();
+        v3.write(dir);
+        ModelPackage read = ModelPackage.read(dir);
+        assertThat(read.repositories()).isEqualTo(v3.repositories());
+        assertThat(read.toJson()).isEqualTo(v3.toJson());
+        for (var pr : TestModels.PRS.subList(0, 50)) {
+            assertThat(new Scorer(read).explain(pr, 3).score()).isEqualTo(new Scorer(v3).explain(pr, 3).score());
+        }
+        String json = Files.readString(dir.resolve("model.json"));
+        Files.writeString(dir.resolve("model.json"), json.replaceFirst("\"repositories\" : \\{", "\"unused\" : {"));
+        assertThatThrownBy(() -> ModelPackage.read(dir)).hasMessage(
+                "spec v3 reads PRs against their repository's norms, and the package carries none");
+        ModelPackage v2 = TestModels.calibrated(FeatureSpecV2.SPEC, 5, 0.99);
+        assertThat(v2.repositories()).isNull();
+        assertThatThrownBy(() -> new ModelPackage(v2.format(), 2, v2.features(), v2.layers(), v2.center(),
+                v2.scale(), v2.threshold(), 99, v2.featureErrorMean(), v2.featureErrorP99(), v2.typicalLow(),
+                v2.typicalHigh(), Map.of(), v3.repositories()))
+                .hasMessage("spec v2 reads no repository norms, and the package carries some");
+    }
+
     @Test
     void layersMustChainAndCloseTheLoop() {
         ModelPackage good = sample(3);
@@ -104,7 +131,7 @@ class ModelPackageTest {
         broken.remove(2);
         assertThatThrownBy(() -> new ModelPackage(ModelPackage.FORMAT, 1, NAMES, broken, good.center(), good.scale(),
                 0.5, 99, good.featureErrorMean(), good.featureErrorP99(), good.typicalLow(), good.typicalHigh(),
-                Map.of()))
+                Map.of(), null))
                 .isInstanceOf(ModelPackage.InvalidModelException.class).hasMessageContaining("layer 2 takes");
     }
 
@@ -118,13 +145,13 @@ class ModelPackageTest {
                 layers.get(1).bias()));
         assertThatThrownBy(() -> new ModelPackage(ModelPackage.FORMAT, 1, NAMES, layers, good.center(), good.scale(),
                 0.5, 99, good.featureErrorMean(), good.featureErrorP99(), good.typicalLow(), good.typicalHigh(),
-                Map.of())).isInstanceOf(ModelPackage.InvalidModelException.class)
+                Map.of(), null)).isInstanceOf(ModelPackage.InvalidModelException.class)
                 .hasMessageContaining("layer 1 weight [5] is Infinity");
         double[] scale = good.scale().clone();
         scale[2] = Double.NaN;
         assertThatThrownBy(() -> new ModelPackage(ModelPackage.FORMAT, 1, NAMES, good.layers(), good.center(), scale,
                 0.5, 99, good.featureErrorMean(), good.featureErrorP99(), good.typicalLow(), good.typicalHigh(),
-                Map.of())).hasMessageContaining("scaler scale [2] is NaN");
+                Map.of(), null)).hasMessageContaining("scaler scale [2] is NaN");
         good.write(dir);
         String json = Files.readString(dir.resolve("model.json"));
         Files.writeString(dir.resolve("model.json"), json.replace("\"threshold\" : 0.5", "\"threshold\" : 1e400"));

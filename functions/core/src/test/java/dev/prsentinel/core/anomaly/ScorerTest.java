@@ -27,7 +27,7 @@ class ScorerTest {
         double[] high = new double[N];
         Arrays.fill(high, 3);
         return new ModelPackage(ModelPackage.FORMAT, 1, FeatureSpecV1.FEATURES.stream().map(Feature::name).toList(),
-                layers, center, scale, threshold, 99, new double[N], new double[N], low, high, Map.of());
+                layers, center, scale, threshold, 99, new double[N], new double[N], low, high, Map.of(), null);
     }
 
     private static int index(String name) {

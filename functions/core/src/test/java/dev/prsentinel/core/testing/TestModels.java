@@ -4,6 +4,7 @@ import dev.prsentinel.core.anomaly.Autoencoder;
 import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.features.FeatureSpec;
 import dev.prsentinel.core.features.FeatureSpecs;
+import dev.prsentinel.core.features.RepositoryNorms;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
@@ -58,7 +59,8 @@ public final class TestModels {
             }
             layers.add(new ModelPackage.Layer(sizes[l], sizes[l + 1], l + 2 < sizes.length ? "relu" : "linear", w, b));
         }
-        double[][] raw = PRS.stream().map(spec::extract).toArray(double[][]::new);
+        RepositoryNorms norms = spec.fitNorms(PRS);
+        double[][] raw = PRS.stream().map(pr -> spec.extract(pr, norms)).toArray(double[][]::new);
         RobustScaler scaler = RobustScaler.fit(spec, raw);
         Autoencoder ae = new Autoencoder(layers.stream().map(l -> new dev.prsentinel.core.anomaly.DenseLayer(
                 l.in(), l.out(), "relu".equals(l.activation()), l.weight(), l.bias())).toList());
@@ -85,6 +87,6 @@ public final class TestModels {
         return new ModelPackage(ModelPackage.FORMAT, spec.version(), spec.names(), layers, scaler.center(),
                 scaler.scale(),
                 sorted[(int) (sorted.length * thresholdQuantile)], (int) Math.round(100 * thresholdQuantile),
-                errorMean, errorMean, low, high, Map.of("seed", seed));
+                errorMean, errorMean, low, high, Map.of("seed", seed), norms);
     }
 }

@@ -13,8 +13,10 @@ import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.features.FeatureStatistics;
+import dev.prsentinel.core.features.RepositoryNorms;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.store.PullRequestDocuments;
+import dev.prsentinel.core.store.RepositoryNormsDocuments;
 import dev.prsentinel.core.store.TrainingReference;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -46,10 +48,12 @@ import org.bson.Document;
  * its newest release (10.5.0) is built for Spark 3 and unproven on Spark 4, and key ranges need
  * nothing but the driver the functions already use (MongoDB serves them from the _id index).
  *
- * <p>Output, under {@code <output>/<id>/}: {@code features.parquet} (key, version time and the raw
- * the current spec's features, NaN for missing inputs), and in the {@code feature_sets} collection the set's
- * record: spec version, rows, rejected documents, location, per-feature statistics, the scaler
- * fitted on this window, the source window and created_at, and, once a model has been trained,
+ * <p>Output, under {@code <output>/<id>/}: {@code features.parquet} (key, version time and the
+ * current spec's raw features, NaN for missing inputs), and in the {@code feature_sets} collection
+ * the set's record: spec version, rows, rejected documents, location, per-feature statistics, the
+ * scaler fitted on this window, from spec v3 on the repository norms fitted on it
+ * ({@code repository_norms}, also written beside the rows), the source window and created_at, and, once a
+ * model has been trained,
  * {@code drift}: the rows counted into the training set's bins ({@link TrainingReference}), which
  * train-trigger's drift rule compares with the training set's own counts. The id is derived from the spec
  * version and the input snapshot (count, newest version and newest ingest time of the PRs in the
@@ -121,6 +125,8 @@ public final class FeatureJob {
                         Updates.set("location", location),
                         Updates.set("statistics", result.statistics().stream().map(FeatureJob::toDocument).toList()),
                         Updates.set("scaler", scalerDocument(result.scaler())),
+                        Updates.set(RepositoryNormsDocuments.FIELD, result.norms() == null ? null
+                                : RepositoryNormsDocuments.toDocument(result.norms())),
                         Updates.set("drift", result.drift() == null ? null
                                 : new Document("reference_set_id", result.drift().referenceSetId())
                                         .append("bin_counts", new Document(new LinkedHashMap<>(
@@ -206,24 +212,42 @@ public final class FeatureJob {
             long rejected = errors.count();
             List<String> rejections = errors.select("error").limit(MAX_REJECTIONS).collectAsList().stream()
                     .map(r -> r.getString(0)).toList();
+            // The rows hold the features of the PR alone; a spec that reads PRs against their
+            // repository's norms gets them fitted here, on the whole window, then every row is
+            // completed with them: on the driver for the statistics and the scaler, in the executors
+            // for the Parquet rows, by the same spec code score runs.
             Dataset<Row> valid = all.filter(functions.col("error").isNull()).drop("error");
-            valid.write().mode(SaveMode.Overwrite).parquet(location + "/features.parquet");
             List<Row> collected = valid.collectAsList();
             double[][] rows = new double[collected.size()][];
+            String[] repos = new String[rows.length];
             for (int i = 0; i < rows.length; i++) {
                 rows[i] = FeatureRows.features(collected.get(i));
+                repos[i] = collected.get(i).getString(collected.get(i).fieldIndex("repo"));
             }
+            RepositoryNorms norms = FeatureRows.SPEC.fitNorms(repos, rows);
+            Dataset<Row> complete = valid;
+            if (norms != null) {
+                for (int i = 0; i < rows.length; i++) {
+                    FeatureRows.SPEC.relate(repos[i], norms, rows[i]);
+                }
+                complete = spark.createDataFrame(valid.javaRDD().map(r -> FeatureRows.relate(r, norms)),
+                        valid.schema());
+            }
+            complete.write().mode(SaveMode.Overwrite).parquet(location + "/features.parquet");
             List<FeatureStatistics> statistics = new ArrayList<>();
             for (int j = 0; j < FeatureRows.SPEC.size(); j++) {
                 statistics.add(FeatureStatistics.of(FeatureRows.SPEC.features().get(j).name(), rows, j));
             }
             RobustScaler scaler = RobustScaler.fit(FeatureRows.SPEC, rows);
-            writeScaler(spark, location, scaler);
+            writeJson(spark, location + "/scaler.json", scalerDocument(scaler));
+            if (norms != null) {
+                writeJson(spark, location + "/repository_norms.json", RepositoryNormsDocuments.toDocument(norms));
+            }
             FeatureSetResult.DriftCounts drift = reference == null ? null
                     : new FeatureSetResult.DriftCounts(reference.featureSetId(),
                             reference.recount(FeatureRows.SPEC, rows));
             return new FeatureSetResult(id, false, rows.length, rejected, rejections, location, options.windowEnd(),
-                    statistics, scaler, drift);
+                    statistics, scaler, norms, drift);
         } finally {
             all.unpersist();
         }
@@ -253,11 +277,10 @@ public final class FeatureJob {
                 .append("scale", Arrays.stream(scaler.scale()).boxed().toList());
     }
 
-    /** Writes the scaler beside the features, as JSON, through Spark so any of its file systems works. */
-    private static void writeScaler(SparkSession spark, String location, RobustScaler scaler) {
-        String text = scalerDocument(scaler).toJson();
-        spark.createDataset(List.of(text), Encoders.STRING()).coalesce(1).write().mode(SaveMode.Overwrite)
-                .text(location + "/scaler.json");
+    /** Writes a document beside the features, as JSON, through Spark so any of its file systems works. */
+    private static void writeJson(SparkSession spark, String path, Document document) {
+        spark.createDataset(List.of(document.toJson()), Encoders.STRING()).coalesce(1).write()
+                .mode(SaveMode.Overwrite).text(path);
     }
 
     static Document toDocument(FeatureStatistics s) {
@@ -284,7 +307,7 @@ public final class FeatureJob {
                 statistics, new RobustScaler(scaler.getInteger("spec_version"),
                         ((List<Double>) scaler.get("center")).stream().mapToDouble(Double::doubleValue).toArray(),
                         ((List<Double>) scaler.get("scale")).stream().mapToDouble(Double::doubleValue).toArray()),
-                drift(d.get("drift", Document.class)));
+                RepositoryNormsDocuments.fromRecord(d), drift(d.get("drift", Document.class)));
     }
 
     private static FeatureSetResult.DriftCounts drift(Document d) {

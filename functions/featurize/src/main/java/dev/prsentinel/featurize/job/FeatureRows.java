@@ -5,6 +5,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.model.Filters;
 import dev.prsentinel.core.features.FeatureSpec;
 import dev.prsentinel.core.features.FeatureSpecs;
+import dev.prsentinel.core.features.RepositoryNorms;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.store.PullRequestDocuments;
 import java.sql.Timestamp;
@@ -23,7 +24,8 @@ import org.bson.conversions.Bson;
 /**
  * What runs inside Spark: reads one key range of stored PRs with the MongoDB driver and turns
  * each into a row of the current spec's features with core's {@link FeatureSpec}, the same code the score
- * function runs for a single PR. A document that cannot be read becomes a row with an error and
+ * function runs for a single PR: first the PR's own features, then, once the job has fitted the
+ * window's repository norms, the rest ({@link #relate}). A document that cannot be read becomes a row with an error and
  * no features, so it is counted and reported, never turned into zeros.
  */
 public final class FeatureRows {
@@ -84,9 +86,25 @@ public final class FeatureRows {
             values[3] = d.get("_id") + ": " + e.getClass().getSimpleName() + " " + e.getMessage();
             return RowFactory.create(values);
         }
-        double[] features = SPEC.extract(pr);
+        double[] features = new double[SPEC.size()];
+        SPEC.extractOwn(pr, features);
         for (int i = 0; i < features.length; i++) {
             values[4 + i] = features[i];
+        }
+        return RowFactory.create(values);
+    }
+
+    /** A valid row (no error column) completed with its repository features, as {@link FeatureSpec#relate} fills. */
+    public static Row relate(Row row, RepositoryNorms norms) {
+        double[] features = features(row);
+        SPEC.relate(row.getString(row.fieldIndex("repo")), norms, features);
+        int first = row.fieldIndex(SPEC.features().get(0).name());
+        Object[] values = new Object[row.size()];
+        for (int i = 0; i < first; i++) {
+            values[i] = row.get(i);
+        }
+        for (int i = 0; i < features.length; i++) {
+            values[first + i] = features[i];
         }
         return RowFactory.create(values);
     }

@@ -1,6 +1,7 @@
 package dev.prsentinel.featurize.job;
 
 import dev.prsentinel.core.features.FeatureStatistics;
+import dev.prsentinel.core.features.RepositoryNorms;
 import dev.prsentinel.core.features.RobustScaler;
 import java.time.Instant;
 import java.util.List;
@@ -18,11 +19,12 @@ import java.util.Map;
  * @param windowEnd   PRs observed up to this time are in the set
  * @param statistics  per-feature statistics
  * @param scaler      the scaler fitted on this window, which training and serving apply
+ * @param norms       the repository norms fitted on this window, for a spec that reads them; else null
  * @param drift       the rows counted into the last training set's bins, or null before any training
  */
 public record FeatureSetResult(String id, boolean reused, long rows, long rejected, List<String> rejections,
         String location, Instant windowEnd, List<FeatureStatistics> statistics, RobustScaler scaler,
-        DriftCounts drift) {
+        RepositoryNorms norms, DriftCounts drift) {
 
     /**
      * A set's values in the bins of the set the last model was trained on, for drift.

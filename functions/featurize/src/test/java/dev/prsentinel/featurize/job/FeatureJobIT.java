@@ -2,12 +2,15 @@ package dev.prsentinel.featurize.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.mongodb.client.model.Filters;
 import dev.prsentinel.core.Json;
 import dev.prsentinel.core.features.FeatureStatistics;
+import dev.prsentinel.core.features.RepositoryNorms;
 import dev.prsentinel.core.github.GitHubPullRequests;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.model.Source;
 import dev.prsentinel.core.store.PullRequestStore;
+import dev.prsentinel.core.store.RepositoryNormsDocuments;
 import dev.prsentinel.core.store.TrainingReference;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
 import dev.prsentinel.core.testing.EmbeddedMongo;
@@ -81,11 +84,20 @@ class FeatureJobIT {
         assertThat(result.rejected()).isZero();
         List<Row> written = spark.read().parquet(result.location() + "/features.parquet").collectAsList();
         assertThat(written).hasSize((int) store.count());
+        // The repository norms, fitted again in plain Java from the stored PRs: the job's, exactly.
+        List<PullRequest> stored = written.stream()
+                .map(row -> store.find(row.getString(0), row.getInt(1)).orElseThrow()).toList();
+        RepositoryNorms norms = FeatureRows.SPEC.fitNorms(stored);
+        assertThat(result.norms()).isEqualTo(norms);
+        assertThat(norms.repositories()).hasSizeGreaterThan(10);
+        assertThat(RepositoryNormsDocuments.fromRecord(mongo.database().getCollection(FeatureJob.COLLECTION)
+                .find(Filters.eq("_id", result.id())).first())).isEqualTo(norms);
         int compared = 0;
-        for (Row row : written) {
-            PullRequest pr = store.find(row.getString(0), row.getInt(1)).orElseThrow();
+        for (int i = 0; i < written.size(); i++) {
+            Row row = written.get(i);
+            PullRequest pr = stored.get(i);
             double[] spark = FeatureRows.features(row);
-            double[] plain = FeatureRows.SPEC.extract(pr);
+            double[] plain = FeatureRows.SPEC.extract(pr, norms);
             // Bit for bit, NaN included: Arrays.equals compares doubleToLongBits.
             assertThat(Arrays.equals(spark, plain)).as(pr.key()).isTrue();
             compared++;
@@ -99,13 +111,14 @@ class FeatureJobIT {
         FeatureSetResult second = FeatureJob.run(spark, options(), Clock.systemUTC());
 
         assertThat(second.reused()).isTrue();
-        assertThat(second.id()).isEqualTo(first.id()).startsWith("fs-v2-");
+        assertThat(second.id()).isEqualTo(first.id()).startsWith("fs-v3-");
+        assertThat(second.norms()).isEqualTo(first.norms());
         assertThat(second.statistics()).isEqualTo(first.statistics());
         assertThat(second.scaler()).isEqualTo(first.scaler());
         assertThat(mongo.database().getCollection(FeatureJob.COLLECTION).countDocuments()).isEqualTo(1);
         Document record = mongo.database().getCollection(FeatureJob.COLLECTION).find().first();
         assertThat(record.getString("status")).isEqualTo("ready");
-        assertThat(record.getInteger("spec_version")).isEqualTo(2);
+        assertThat(record.getInteger("spec_version")).isEqualTo(3);
         assertThat(record.getString("location")).isEqualTo(first.location());
         assertThat(record.get("source_window", Document.class).getDate("to")).isEqualTo(Date.from(WINDOW_END));
         for (FeatureStatistics s : first.statistics()) {
@@ -116,6 +129,7 @@ class FeatureJobIT {
         // 3,000 pullreqs rows have no additions: missing, not zero.
         assertThat(additions.missing()).isGreaterThanOrEqualTo(3000);
         assertThat(Files.exists(Path.of(first.location(), "scaler.json"))).isTrue();
+        assertThat(Files.exists(Path.of(first.location(), "repository_norms.json"))).isTrue();
         assertThat(first.drift()).as("no model trained yet: nothing to compare with").isNull();
 
         // A model was trained on the first set: the next set is also counted into its bins.
@@ -137,6 +151,8 @@ class FeatureJobIT {
         FeatureSetResult third = FeatureJob.run(spark, options(), Clock.systemUTC());
         assertThat(third.id()).isNotEqualTo(first.id());
         assertThat(third.rows()).isEqualTo(first.rows() + 10);
+        assertThat(first.norms().repositories()).doesNotContainKey("new/repo");
+        assertThat(third.norms().of("new/repo").prs()).isEqualTo(10);
         assertThat(third.drift().referenceSetId()).isEqualTo(first.id());
         for (FeatureStatistics st : third.statistics()) {
             assertThat(third.drift().binCounts().get(st.name()).stream().mapToLong(Long::longValue).sum())

@@ -58,8 +58,8 @@ class FeatureJobMainIT {
         assertThat(sink.events().get(1).id()).isEqualTo(sink.events().get(0).id());
         JsonNode data = Json.mapper().readTree(sink.events().get(0).body());
         assertThat(data.get("rows").asLong()).isEqualTo(300);
-        assertThat(data.get("feature_set_id").asText()).startsWith("fs-v2-");
-        assertThat(data.get("features")).hasSize(32);
+        assertThat(data.get("feature_set_id").asText()).startsWith("fs-v3-");
+        assertThat(data.get("features")).hasSize(46);
     }
 
     @Test

@@ -3,9 +3,10 @@ package dev.prsentinel.train.bench;
 import dev.prsentinel.core.anomaly.Autoencoder;
 import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.features.FeatureSpec;
-import dev.prsentinel.core.features.FeatureSpecV1;
+import dev.prsentinel.core.features.FeatureSpecV2;
 import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.features.Quantiles;
+import dev.prsentinel.core.features.RepositoryNorms;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
@@ -67,11 +68,11 @@ public final class TrainingBenchmark {
         int validationEnd = (int) (n * 0.9);
         // Every model reads the same PRs, each in the spec it was built for.
         Map<Integer, Split> bySpec = new LinkedHashMap<>();
-        for (FeatureSpec spec : List.of(FeatureSpecs.CURRENT, FeatureSpecV1.SPEC)) {
+        for (FeatureSpec spec : List.of(FeatureSpecs.CURRENT, FeatureSpecV2.SPEC)) {
             bySpec.put(spec.version(), Split.of(spec, prs, trainEnd, validationEnd));
         }
         Split current = bySpec.get(FeatureSpecs.CURRENT.version());
-        Split previous = bySpec.get(FeatureSpecV1.VERSION);
+        Split previous = bySpec.get(FeatureSpecV2.VERSION);
         RobustScaler scaler = current.scaler();
         float[][] all = current.all();
         float[][] train = current.train();
@@ -89,13 +90,13 @@ public final class TrainingBenchmark {
 
         AutoencoderTrainer.Settings settings = AutoencoderTrainer.Settings.defaults(42);
         long t = System.nanoTime();
-        AutoencoderTrainer.Result result = AutoencoderTrainer.train(train, validation, scaler, settings,
-                Map.of("feature_set_id", "pullreqs-time-split"));
+        AutoencoderTrainer.Result result = AutoencoderTrainer.train(train, validation, scaler, current.norms(),
+                settings, Map.of("feature_set_id", "pullreqs-time-split"));
         double trainSecs = secs(t);
         ModelPackage model = result.model();
         Autoencoder ae = model.autoencoder();
         AutoencoderTrainer.Result previousResult = AutoencoderTrainer.train(previous.train(), previous.validation(),
-                previous.scaler(), settings, Map.of("feature_set_id", "pullreqs-time-split"));
+                previous.scaler(), previous.norms(), settings, Map.of("feature_set_id", "pullreqs-time-split"));
         ModelPackage previousModel = previousResult.model();
         Autoencoder previousAe = previousModel.autoencoder();
         line(md, "");
@@ -124,7 +125,7 @@ public final class TrainingBenchmark {
         int shipped = FeatureSpecs.CURRENT.version();
         List<Scorer> models = List.of(
                 new Scorer("autoencoder v" + shipped + " (shipped)", shipped, rows -> errors(ae, rows)),
-                new Scorer("autoencoder v" + FeatureSpecV1.VERSION + " (before)", FeatureSpecV1.VERSION,
+                new Scorer("autoencoder v" + FeatureSpecV2.VERSION + " (before)", FeatureSpecV2.VERSION,
                         rows -> errors(previousAe, rows)),
                 new Scorer("max robust z", shipped, TrainingBenchmark::maxAbsZ),
                 new Scorer("Isolation Forest", shipped,
@@ -142,7 +143,7 @@ public final class TrainingBenchmark {
         line(md, "## Models compared");
         line(md, "");
         line(md, "Each flags a PR above the p%s of its own scores on the validation rows. The autoencoders are"
-                + " the shipped one (spec v" + shipped + ") and the one it replaces (spec v1, the same training"
+                + " the shipped one (spec v" + shipped + ") and the one it replaces (spec v2, the same training"
                 + " settings). The baselines read the shipped spec's scaled features: the max robust z is the"
                 + " largest per-feature robust z-score, the Isolation Forest (Liu et al. 2008; 100 trees of 256"
                 + " rows, seed %d) is fitted on the training rows.",
@@ -313,7 +314,7 @@ public final class TrainingBenchmark {
             for (long seed : seeds) {
                 AutoencoderTrainer.Result r = seed == settings.seed()
                         ? (split == current ? result : previousResult)
-                        : AutoencoderTrainer.train(split.train(), split.validation(), split.scaler(),
+                        : AutoencoderTrainer.train(split.train(), split.validation(), split.scaler(), split.norms(),
                                 new AutoencoderTrainer.Settings(settings.learningRate(), settings.batchSize(),
                                         settings.maxEpochs(), settings.patience(), seed,
                                         settings.thresholdPercentile()), Map.of());
@@ -341,7 +342,8 @@ public final class TrainingBenchmark {
         AutoencoderTrainer.Settings tenEpochs = new AutoencoderTrainer.Settings(settings.learningRate(),
                 settings.batchSize(), 10, 10, settings.seed(), settings.thresholdPercentile());
         t = System.nanoTime();
-        AutoencoderTrainer.Result ten = AutoencoderTrainer.train(all, validation, scaler, tenEpochs, Map.of());
+        AutoencoderTrainer.Result ten = AutoencoderTrainer.train(all, validation, scaler, current.norms(), tenEpochs,
+                Map.of());
         double tenSecs = secs(t);
         double forwardBest = Double.MAX_VALUE;
         double checksum = 0;
@@ -374,23 +376,25 @@ public final class TrainingBenchmark {
     }
 
     /**
-     * The time split in one spec: the scaler fitted on the training rows only, so the later PRs are
-     * scaled as a deployed model would scale them.
+     * The time split in one spec: the repository norms (from spec v3 on) and the scaler fitted on
+     * the training rows only, so the later PRs are read as a deployed model would read them.
      */
-    private record Split(FeatureSpec spec, RobustScaler scaler, float[][] all, float[][] train,
-            float[][] validation, float[][] later) {
+    private record Split(FeatureSpec spec, RepositoryNorms norms, RobustScaler scaler, float[][] all,
+            float[][] train, float[][] validation, float[][] later) {
 
         static Split of(FeatureSpec spec, List<PullRequest> prs, int trainEnd, int validationEnd) {
-            double[][] raw = prs.stream().map(spec::extract).toArray(double[][]::new);
+            RepositoryNorms norms = spec.fitNorms(prs.subList(0, trainEnd));
+            double[][] raw = prs.stream().map(pr -> spec.extract(pr, norms)).toArray(double[][]::new);
             RobustScaler scaler = RobustScaler.fit(spec, Arrays.copyOfRange(raw, 0, trainEnd));
             float[][] all = TrainingBenchmark.scale(scaler, raw);
-            return new Split(spec, scaler, all, Arrays.copyOfRange(all, 0, trainEnd),
+            return new Split(spec, norms, scaler, all, Arrays.copyOfRange(all, 0, trainEnd),
                     Arrays.copyOfRange(all, trainEnd, validationEnd), Arrays.copyOfRange(all, validationEnd,
                     all.length));
         }
 
         float[][] scale(List<PullRequest> prs) {
-            return TrainingBenchmark.scale(scaler, prs.stream().map(spec::extract).toArray(double[][]::new));
+            return TrainingBenchmark.scale(scaler, prs.stream().map(pr -> spec.extract(pr, norms))
+                    .toArray(double[][]::new));
         }
     }
 
