@@ -45,17 +45,17 @@ import java.util.Map;
  * Trains the dense autoencoder with DJL (PyTorch engine) and exports it as core's engine-neutral
  * {@link ModelPackage}.
  *
- * <p>Architecture 31-16-4-16-31, ReLU between layers, linear output (scaled features are signed):
- * the 31 inputs include one-hot and indicator columns, so their effective dimension is well below
- * 31; a narrow bottleneck forces the net to learn the common structure, so that PRs unlike it
- * reconstruct badly. Measured on pullreqs (benchmarks/MODEL-QUALITY.md): a bottleneck of 8 passed
- * extremes through (recall on injected commit storms 55%, rubber stamps 0.4%, below a per-feature
- * z-score baseline); 4 catches 50-100% of every kind, level with the baseline on single-feature
- * extremes and far above it on joint ones (one huge file, merged in minutes). Two layers each
- * side are enough for a few hundred thousand rows and keep plain-Java scoring at microseconds.
- * MSE loss, Adam, minibatches, early stopping on the
- * validation loss (the best epoch's parameters are kept). With the same rows and seed, DJL's
- * seeded engine gives the same parameters bit for bit.
+ * <p>Architecture n-16-4-16-n for a spec of n features (46 under spec v3), ReLU between layers,
+ * linear output (scaled features are signed): the inputs include one-hot and indicator columns and
+ * features derived from one another, so their effective dimension is well below n; a narrow
+ * bottleneck forces the net to learn the common structure, so that PRs unlike it reconstruct badly.
+ * Measured on pullreqs (benchmarks/MODEL-QUALITY.md): a bottleneck of 8 passed extremes through
+ * (recall on injected commit storms 55%, rubber stamps 0.4%, below a per-feature z-score baseline);
+ * 4 catches 50-100% of every kind, level with the baseline on single-feature extremes and far above
+ * it on joint ones (one huge file, merged in minutes). Two layers each side are enough for a few
+ * hundred thousand rows and keep plain-Java scoring at microseconds. MSE loss, Adam, minibatches,
+ * early stopping on the validation loss (the best epoch's parameters are kept). With the same rows
+ * and seed, DJL's seeded engine gives the same parameters bit for bit.
  *
  * <p>The anomaly threshold is a percentile of the reconstruction errors of the validation rows,
  * never of the training rows, computed with the same plain-Java forward pass the score function

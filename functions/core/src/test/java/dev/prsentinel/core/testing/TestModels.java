@@ -16,11 +16,11 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * A model package for the score and promoter tests, made without training: seeded random weights in the shipped
- * shape (31-16-4-16-31), a scaler fitted on synthetic PRs, and a threshold at the p99 of those PRs'
- * scores, so it flags about 1% of them as a trained model would. What score does with a package
- * does not depend on how it was trained (train-trigger's tests cover training); this keeps the
- * modules that serve models free of the trainer.
+ * A model package for the score and promoter tests, made without training: seeded random weights in
+ * the shipped shape (the current spec's width, then 16-4-16), a scaler fitted on synthetic PRs, and a
+ * threshold at the p99 of those PRs' scores, so it flags about 1% of them as a trained model would.
+ * What score does with a package does not depend on how it was trained (train-trigger's tests
+ * cover training); this keeps the modules that serve models free of the trainer.
  */
 public final class TestModels {
 
