@@ -19,8 +19,8 @@ import java.util.Random;
 
 /**
  * What benchmarks/run-score.sh serves and sends: {@code model DIR} writes a model package of the
- * shipped shape (the current spec's width, then 16-4-16; seeded random weights, a scaler fitted on synthetic PRs);
- * {@code body FILE} writes one synthetic PR as GitHub's JSON, the request body.
+ * shipped shape (the current spec's width, then 16-4-16; seeded random weights, a scaler fitted on
+ * synthetic PRs); {@code body FILE} writes one synthetic PR as GitHub's JSON, the request body.
  */
 public final class ScoreBenchFixtures {
 

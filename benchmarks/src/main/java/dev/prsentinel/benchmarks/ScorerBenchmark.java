@@ -21,8 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The scorer alone, one PR at a time (batch 1), beside the feature extraction it starts with (the
  * baseline in the same run): extraction, extraction + score, extraction + score + explanation
- * (top 3). The model has the shipped shape (the current spec's width, 16-4-16) with seeded random weights: the cost
- * does not depend on the values. Target: explain at most 5 us per PR. Run:
+ * (top 3). The model has the shipped shape (the current spec's width, 16-4-16) with seeded random
+ * weights: the cost does not depend on the values. Target: explain at most 5 us per PR. Run:
  * {@code benchmarks/run-score.sh} (or the JMH main with this class's name).
  */
 @State(Scope.Thread)

@@ -85,8 +85,9 @@ public final class DemoQualityBenchmark {
         line(md, "%s |", header);
         line(md, "%s|", rule);
         for (Shape shape : SHAPES) {
+            Prepared set = Prepared.of(shape);
             for (long seed : SEEDS) {
-                line(md, "%s", row(shape, seed));
+                line(md, "%s", row(set, seed));
             }
         }
         line(md, "");
@@ -103,12 +104,10 @@ public final class DemoQualityBenchmark {
             for (long g = 1; g <= DRAWS; g++) {
                 var generated = SyntheticPullRequests.generate(g, shape.prs(), REPOS, shape.rate(), WINDOW_END);
                 List<PullRequest> prs = ordered(generated.pullRequests());
-                Map<String, SyntheticPullRequests.Kind> kinds = generated.kindByKey();
-                int trainEnd = (int) (prs.size() * 0.8);
-                int validationEnd = (int) (prs.size() * 0.9);
-                long held = prs.subList(trainEnd, validationEnd).stream().filter(pr -> kinds.containsKey(pr.key()))
-                        .count();
-                capped += held > (validationEnd - trainEnd) / 100 ? 1 : 0;
+                boolean[] injected = injected(prs, generated.kindByKey());
+                int trainEnd = trainEnd(prs.size());
+                int validationEnd = validationEnd(prs.size());
+                capped += count(injected, trainEnd, validationEnd) > (validationEnd - trainEnd) / 100 ? 1 : 0;
             }
             line(md, "| %,d | %.1f%% | %d of %d |", shape.prs(), 100 * shape.rate(), capped, DRAWS);
         }
@@ -116,26 +115,44 @@ public final class DemoQualityBenchmark {
         System.out.print(md);
     }
 
-    private static String row(Shape shape, long seed) {
-        var generated = SyntheticPullRequests.generate(GENERATOR_SEED, shape.prs(), REPOS, shape.rate(), WINDOW_END);
-        Map<String, SyntheticPullRequests.Kind> kinds = generated.kindByKey();
-        List<PullRequest> prs = ordered(generated.pullRequests());
+    /**
+     * One shape's set, read as featurize reads it: what every training seed of that shape shares.
+     *
+     * @param injected whether each row (in {@code prs} order) is an injected PR
+     */
+    private record Prepared(Shape shape, List<PullRequest> prs, Map<String, SyntheticPullRequests.Kind> kinds,
+            boolean[] injected, RepositoryNorms norms, RobustScaler scaler, double[][] raw, float[][] scaled,
+            int trainEnd, int validationEnd) {
+
+        static Prepared of(Shape shape) {
+            var generated = SyntheticPullRequests.generate(GENERATOR_SEED, shape.prs(), REPOS, shape.rate(),
+                    WINDOW_END);
+            Map<String, SyntheticPullRequests.Kind> kinds = generated.kindByKey();
+            List<PullRequest> prs = ordered(generated.pullRequests());
+            FeatureSpec spec = FeatureSpecs.CURRENT;
+            RepositoryNorms norms = spec.fitNorms(prs);
+            double[][] raw = prs.stream().map(pr -> spec.extract(pr, norms)).toArray(double[][]::new);
+            RobustScaler scaler = RobustScaler.fit(spec, raw);
+            float[][] scaled = Arrays.stream(raw).map(scaler::transformToFloat).toArray(float[][]::new);
+            return new Prepared(shape, prs, kinds, DemoQualityBenchmark.injected(prs, kinds), norms, scaler, raw,
+                    scaled, DemoQualityBenchmark.trainEnd(raw.length), DemoQualityBenchmark.validationEnd(raw.length));
+        }
+    }
+
+    private static String row(Prepared set, long seed) {
+        Shape shape = set.shape();
+        List<PullRequest> prs = set.prs();
+        Map<String, SyntheticPullRequests.Kind> kinds = set.kinds();
+        double[][] raw = set.raw();
+        boolean[] injected = set.injected();
+        int trainEnd = set.trainEnd();
+        int validationEnd = set.validationEnd();
         FeatureSpec spec = FeatureSpecs.CURRENT;
-        RepositoryNorms norms = spec.fitNorms(prs);
-        double[][] raw = prs.stream().map(pr -> spec.extract(pr, norms)).toArray(double[][]::new);
-        RobustScaler scaler = RobustScaler.fit(spec, raw);
-        float[][] scaled = Arrays.stream(raw).map(scaler::transformToFloat).toArray(float[][]::new);
-        int trainEnd = (int) (raw.length * 0.8);
-        int validationEnd = (int) (raw.length * 0.9);
-        ModelPackage model = AutoencoderTrainer.train(Arrays.copyOfRange(scaled, 0, trainEnd),
-                Arrays.copyOfRange(scaled, trainEnd, validationEnd), scaler, norms,
+        ModelPackage model = AutoencoderTrainer.train(Arrays.copyOfRange(set.scaled(), 0, trainEnd),
+                Arrays.copyOfRange(set.scaled(), trainEnd, validationEnd), set.scaler(), set.norms(),
                 AutoencoderTrainer.Settings.defaults(seed), Map.of()).model();
         Scorer scorer = new Scorer(model);
         double[] scores = Arrays.stream(raw).mapToDouble(scorer::score).toArray();
-        boolean[] injected = new boolean[raw.length];
-        for (int i = 0; i < raw.length; i++) {
-            injected[i] = kinds.containsKey(prs.get(i).key());
-        }
         int total = count(injected, 0, raw.length);
         Map<SyntheticPullRequests.Kind, int[]> byKind = new EnumMap<>(SyntheticPullRequests.Kind.class);
         int flagged = 0;
@@ -193,6 +210,23 @@ public final class DemoQualityBenchmark {
         prs.sort(Comparator.comparing(PullRequest::observedAt).thenComparing(PullRequest::repo)
                 .thenComparing(PullRequest::number));
         return prs;
+    }
+
+    /** train-trigger's time split (TrainingJob): the oldest 80% train, the next 10% validate. */
+    private static int trainEnd(int rows) {
+        return (int) (rows * 0.8);
+    }
+
+    private static int validationEnd(int rows) {
+        return (int) (rows * 0.9);
+    }
+
+    private static boolean[] injected(List<PullRequest> prs, Map<String, SyntheticPullRequests.Kind> kinds) {
+        boolean[] out = new boolean[prs.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = kinds.containsKey(prs.get(i).key());
+        }
+        return out;
     }
 
     private static int count(boolean[] values, int from, int to) {
