@@ -36,10 +36,10 @@ class DemoIT {
                 .contains("dead letters: 0")
                 .containsPattern("by source \\{webhook=187, api=13}")
                 .containsPattern("ingest: \\d+ events handled, (\\d+) duplicates ignored")
-                .containsPattern("feature set fs-v3-[0-9a-f]{16} \\(spec v3\\): 200 rows, 0 rejected")
+                .containsPattern("feature set fs-v4-[0-9a-f]{16} \\(spec v4\\): 200 rows, 0 rejected")
                 .contains("the five features that vary most: ")
                 .contains("training (runs tracked in MLflow server http://127.0.0.1:")
-                .containsPattern("fs-v3-[0-9a-f]{16}: run [0-9a-f]{32}, registered as version 1 \\(champion\\)")
+                .containsPattern("fs-v4-[0-9a-f]{16}: run [0-9a-f]{32}, registered as version 1 \\(champion\\)")
                 .containsPattern("threshold \\d+\\.\\d+ \\(p99 of held-out validation errors\\); flags \\d+ of 200")
                 .containsPattern("injected anomalies flagged: \\d+ of \\d+")
                 .containsPattern("score: prsentinel-autoencoder version \\d+ served; 200 PRs scored over HTTP")
@@ -63,7 +63,7 @@ class DemoIT {
         assertThat(second.output()).contains("ingest: 1 events handled")
                 .contains("each PR stored once: 200 generated, 200 stored")
                 .contains(" listed, 0 fetched), 2 GitHub API calls").doesNotContain("Exception")
-                .containsPattern("feature set fs-v3-[0-9a-f]{16} \\(spec v3\\): 200 rows");
+                .containsPattern("feature set fs-v4-[0-9a-f]{16} \\(spec v4\\): 200 rows");
         // The same set is not trained on twice: the first run's model is still the newest.
         // How many sets the first run trained on depends on how PRs and feature jobs interleaved; the
         // second run lists the same trainings and registers none.

@@ -50,8 +50,8 @@ class OwnDataIT {
                 .contains("1,500 read, 1,499 inserted, 0 updated, 0 unchanged, 1 rejected")
                 .contains("rejected: line " + (BROKEN + 2) + ": github_id")
                 .contains("training runs tracked in MLflow server")
-                .containsPattern("feature set fs-v3-[0-9a-f]{16} \\(spec v3\\): 1,499 PRs read, 1,499 rows, 0 rejected")
-                .containsPattern("training on 1199 rows of fs-v3-[0-9a-f]{16}")
+                .containsPattern("feature set fs-v4-[0-9a-f]{16} \\(spec v4\\): 1,499 PRs read, 1,499 rows, 0 rejected")
+                .containsPattern("training on 1199 rows of fs-v4-[0-9a-f]{16}")
                 .containsPattern("epoch 1: train loss \\d+\\.\\d+, validation loss \\d+\\.\\d+")
                 .containsPattern("registered prsentinel-autoencoder version 1, alias champion \\(run http://127\\.0"
                         + "\\.0\\.1:\\d+/#/experiments/\\d+/runs/[0-9a-f]{32}\\)")
@@ -85,7 +85,7 @@ class OwnDataIT {
         assertThat(report.exit()).as(report.output()).isZero();
         String page = Files.readString(data.resolve("report.html"));
         assertThat(page).contains("\"scored\":1499").contains("\"url\":\"https://github.com/")
-                .contains("\"training_data\":\"feature set fs-v3-").contains("\"by_quarter\":[{\"quarter\":\"20")
+                .contains("\"training_data\":\"feature set fs-v4-").contains("\"by_quarter\":[{\"quarter\":\"20")
                 .contains("\"run_link\":\"http://127.0.0.1:");
 
         // The run link train printed opens later, under `prsentinel mlflow`: the same store on the same port.

@@ -132,7 +132,7 @@ public final class Report {
                 .sorted(Comparator.comparingDouble((ScoredPr s) -> s.result().score()).reversed()).limit(TOP)
                 .forEach(s -> {
                     ObjectNode o = top.addObject().put("key", s.key()).put("score", s.result().score())
-                            .put("category", s.result().category());
+                            .put("category", s.result().category()).put("detector", s.result().detector());
                     if (githubLinks) {
                         o.put("url", "https://github.com/" + repo(s.key()) + "/pull/"
                                 + s.key().substring(s.key().lastIndexOf('#') + 1));
@@ -196,9 +196,9 @@ public final class Report {
             <h2>By category</h2>
             <table><thead><tr><th>category</th><th>PRs</th></tr></thead><tbody id="categories"></tbody></table>
             <h2>Top anomalies</h2>
-            <table><thead><tr><th>#</th><th>pull request</th><th>score</th><th>category</th>
+            <table><thead><tr><th>#</th><th>pull request</th><th>score</th><th>category</th><th>detector</th>
             <th>what made it unusual (its value, the training data's usual 5th to 95th percentile, share of the
-            score)</th></tr></thead>
+            detector's evidence)</th></tr></thead>
             <tbody id="top-anomalies"></tbody></table>
             <h2>Flagged share over time (by creation quarter)</h2>
             <table><thead><tr><th>quarter</th><th>PRs</th><th>flagged</th><th>share</th></tr></thead>
@@ -279,8 +279,10 @@ public final class Report {
                   m.textContent = ' (' + a.mark + ')'; who.appendChild(m); }
                 tr.insertCell().textContent = f(a.score);
                 tr.insertCell().textContent = a.category;
+                tr.insertCell().textContent = a.detector === 'tail' ? 'one measure far out (tail)'
+                    : 'unusual combination (reconstruction)';
                 tr.insertCell().textContent = a.features.map(function (x) {
-                  return x.text + ', ' + Math.round(x.share * 100) + '% of the score';
+                  return x.text + ', ' + Math.round(x.share * 100) + '% of the evidence';
                 }).join('; ');
               });
             })();

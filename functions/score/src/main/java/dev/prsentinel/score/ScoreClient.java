@@ -3,6 +3,7 @@ package dev.prsentinel.score;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.prsentinel.core.Json;
+import dev.prsentinel.core.anomaly.Detector;
 import dev.prsentinel.core.anomaly.Scorer;
 import dev.prsentinel.core.github.GitHubPullRequests;
 import dev.prsentinel.core.model.PullRequest;
@@ -77,6 +78,8 @@ public final class ScoreClient {
                     f.get("share").asDouble()));
         }
         return new Scorer.Score(s.get("score").asDouble(), s.get("threshold").asDouble(),
-                s.get("anomalous").asBoolean(), s.get("category").asText(), top);
+                s.get("anomalous").asBoolean(), s.get("category").asText(),
+                // A revision built before the tail detector answers without the field: its score is the autoencoder.
+                s.hasNonNull("detector") ? s.get("detector").asText() : Detector.RECONSTRUCTION, top);
     }
 }

@@ -132,6 +132,7 @@ final class ScoreJson {
     private static final byte[] NUMBER = ascii(",\"number\":");
     private static final byte[] SCORE = ascii(",\"score\":");
     private static final byte[] CATEGORY = ascii(",\"category\":");
+    private static final byte[] DETECTOR = ascii(",\"detector\":");
     private static final byte[] TOP = ascii(",\"top_features\":[");
 
     private ScoreJson() {
@@ -166,6 +167,8 @@ final class ScoreJson {
         out.ascii(s.anomalous() ? "true" : "false");
         out.write(CATEGORY);
         out.string(s.category());
+        out.write(DETECTOR);
+        out.string(s.detector());
         out.write(TOP);
         for (int i = 0; i < s.top().size(); i++) {
             Scorer.Contribution c = s.top().get(i);

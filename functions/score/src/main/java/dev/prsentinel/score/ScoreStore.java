@@ -34,7 +34,7 @@ final class ScoreStore {
                 .append("repo", pr.repo()).append("number", pr.number()).append("model_name", model.name())
                 .append("model_version", model.version()).append("score", s.score())
                 .append("threshold", s.threshold()).append("anomalous", s.anomalous())
-                .append("category", s.category())
+                .append("category", s.category()).append("detector", s.detector())
                 .append("top_features", s.top().stream().map(c -> new Document("feature", c.feature())
                         .append("share", c.share())).toList())
                 .append("observed_at", pr.observedAt() == null ? null : Date.from(pr.observedAt()))

@@ -104,6 +104,9 @@ class ReportIT {
         String table = dom.substring(dom.indexOf("<tbody id=\"top-anomalies\">"));
         table = table.substring(0, table.indexOf("</tbody>"));
         assertThat(table).doesNotContain("log_").containsPattern("\\(usually [0-9.,]+ to [0-9.,]+\\)");
+        // Each anomaly says which detector flagged it.
+        assertThat(Pattern.compile("<td>(one measure far out \\(tail\\)|unusual combination \\(reconstruction\\))</td>")
+                .matcher(table).results().count()).isEqualTo(anomalous);
         assertThat(dom).contains("trained on feature set fs-v1-x: 400 PRs of the store")
                 .contains("<a id=\"run-link\" href=\"http://127.0.0.1:5000/#/experiments/1/runs/abc\">");
         // Drift: the flagged share per quarter and per repository, each adding up to the whole.

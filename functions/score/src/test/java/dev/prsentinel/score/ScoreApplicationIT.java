@@ -115,6 +115,7 @@ class ScoreApplicationIT {
         // Every number as the scorer computed it (the answer renders the model's constants once).
         Scorer.Score expected = new Scorer(TestModels.calibrated(5)).explain(pr, ScoreApi.TOP_FEATURES);
         assertThat(s.get("score").asDouble()).isEqualTo(expected.score());
+        assertThat(s.get("detector").asText()).isEqualTo(expected.detector()).isIn("reconstruction", "tail");
         for (int i = 0; i < ScoreApi.TOP_FEATURES; i++) {
             JsonNode f = s.get("top_features").get(i);
             Scorer.Contribution c = expected.top().get(i);
@@ -242,6 +243,9 @@ class ScoreApplicationIT {
             JsonNode s = Json.mapper().readTree(score(GitHubPullRequests.toJson(pr).toString()).body());
             assertThat(s.get("spec_version").asInt()).isEqualTo(spec.version());
             assertThat(s.get("score").asDouble()).isEqualTo(new Scorer(model).explain(pr, 3).score());
+            // Only a package with a tail detector beside its autoencoder (v4 on) can answer "tail".
+            assertThat(model.detectors() != null).isEqualTo(spec.version() >= 4);
+            assertThat(s.get("detector").asText()).isEqualTo(new Scorer(model).explain(pr, 3).detector());
             app.close();
         }
         assertThat(new Scorer(TestModels.calibrated(FeatureSpecV1.SPEC, 5, 0.99)).explain(pr, 3).score())

@@ -33,6 +33,7 @@ class ScoreJsonTest {
         o.put("threshold", loaded.model().threshold());
         o.put("anomalous", s.anomalous());
         o.put("category", s.category());
+        o.put("detector", s.detector());
         ArrayNode top = o.putArray("top_features");
         for (Scorer.Contribution c : s.top()) {
             ObjectNode f = top.addObject();
@@ -116,7 +117,8 @@ class ScoreJsonTest {
         List<Scorer.Contribution> top = new ArrayList<>(real.top());
         top.set(1, new Scorer.Contribution(c.feature(), c.group(), Double.NaN, c.typicalLow(), c.typicalHigh(),
                 c.error(), c.share()));
-        Scorer.Score s = new Scorer.Score(real.score(), real.threshold(), real.anomalous(), real.category(), top);
+        Scorer.Score s = new Scorer.Score(real.score(), real.threshold(), real.anomalous(), real.category(),
+                real.detector(), top);
         JsonNode answer = parsed(ScoreJson.write(List.of(new ScoreJson.Scored(pr, s)), false,
                 new ScoreJson.Constants(loaded)));
         assertThat(answer.at("/top_features/1/value").isNull()).isTrue();

@@ -22,8 +22,10 @@ import ai.djl.training.tracker.Tracker;
 import ai.djl.translate.TranslateException;
 import ai.djl.util.Pair;
 import dev.prsentinel.core.anomaly.Autoencoder;
+import dev.prsentinel.core.anomaly.Detector;
 import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.features.FeatureSpec;
+import dev.prsentinel.core.features.FeatureSpecV4;
 import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.features.Quantiles;
 import dev.prsentinel.core.features.RepositoryNorms;
@@ -57,9 +59,12 @@ import java.util.Map;
  * early stopping on the validation loss (the best epoch's parameters are kept). With the same rows
  * and seed, DJL's seeded engine gives the same parameters bit for bit.
  *
- * <p>The anomaly threshold is a percentile of the reconstruction errors of the validation rows,
- * never of the training rows, computed with the same plain-Java forward pass the score function
- * runs; so are the per-feature error statistics kept for explanations.
+ * <p>From spec v4 on a tail detector reads beside the autoencoder ({@link Detector}): the largest
+ * robust z-score of the measured features. Each detector's cut, and then the anomaly threshold on
+ * the larger of their ratios, is a percentile of the validation rows' scores, never of the training
+ * rows, computed with the same plain-Java forward pass the score function runs; so are the
+ * per-feature error statistics kept for explanations. Specs before v4 train the autoencoder alone,
+ * its threshold a percentile of the validation errors.
  */
 public final class AutoencoderTrainer {
 
@@ -74,13 +79,42 @@ public final class AutoencoderTrainer {
      * @param maxEpochs           upper bound on epochs
      * @param patience            epochs without a better validation loss before stopping
      * @param seed                the engine's random seed
-     * @param thresholdPercentile the percentile of validation errors that becomes the threshold
+     * @param thresholdPercentile the percentile of validation scores that becomes the threshold
+     * @param reconstructionPercentile the percentile of validation errors that becomes the autoencoder's cut
+     *                            in a package with a tail detector
+     * @param tailPercentile      the percentile of validation tail z-scores that becomes the tail
+     *                            detector's cut; NaN trains the autoencoder alone (as through spec v3)
      */
     public record Settings(float learningRate, int batchSize, int maxEpochs, int patience, long seed,
-            double thresholdPercentile) {
+            double thresholdPercentile, double reconstructionPercentile, double tailPercentile) {
+
+        /**
+         * The budgets measured on pullreqs (benchmarks/RESULTS.md): the autoencoder's cut at the
+         * validation p99.2, the tail's at p99.8, and the threshold on the larger ratio at p99, so
+         * about 1% of normal PRs are flagged, most of them by the autoencoder.
+         */
+        public static final double RECONSTRUCTION_PERCENTILE = 99.2;
+        public static final double TAIL_PERCENTILE = 99.8;
+
+        /** Settings with the shipped detector budgets. */
+        public Settings(float learningRate, int batchSize, int maxEpochs, int patience, long seed,
+                double thresholdPercentile) {
+            this(learningRate, batchSize, maxEpochs, patience, seed, thresholdPercentile, RECONSTRUCTION_PERCENTILE,
+                    TAIL_PERCENTILE);
+        }
 
         public static Settings defaults(long seed) {
             return new Settings(1e-3f, 256, 30, 3, seed, 99);
+        }
+
+        /** The same settings with no tail detector: the autoencoder alone, thresholded on its errors. */
+        public Settings autoencoderOnly() {
+            return new Settings(learningRate, batchSize, maxEpochs, patience, seed, thresholdPercentile, Double.NaN,
+                    Double.NaN);
+        }
+
+        boolean tail() {
+            return !Double.isNaN(tailPercentile);
         }
     }
 
@@ -179,7 +213,7 @@ public final class AutoencoderTrainer {
             }
             ModelPackage pkg = toPackage(best, scaler, norms, train, validation, settings, metadata, bestEpoch,
                     trainLoss, validationLoss);
-            double flagged = pkg.autoencoder().flaggedFraction(validation, pkg.threshold());
+            double flagged = new Detector(pkg).flaggedFraction(validation);
             return new Result(pkg, trainLoss, validationLoss, bestEpoch, flagged, hash(best),
                     engineParameters(model, best, net));
         }
@@ -247,6 +281,25 @@ public final class AutoencoderTrainer {
             low[j] = percentile(column, 5);
             high[j] = percentile(column, 95);
         }
+        ModelPackage.Detectors detectors = null;
+        double[] thresholdScores = scores;
+        if (readsTails(spec, settings)) {
+            List<String> tailFeatures = Detector.tailFeatures(spec);
+            int[] tail = tailFeatures.stream().mapToInt(spec.names()::indexOf).toArray();
+            double[] z = new double[validation.length];
+            for (int r = 0; r < validation.length; r++) {
+                z[r] = Detector.tailZ(validation[r], tail);
+            }
+            double reconstructionCut = Math.max(percentile(scores, settings.reconstructionPercentile()),
+                    Double.MIN_NORMAL);
+            double tailCut = Math.max(percentile(z, settings.tailPercentile()), Double.MIN_NORMAL);
+            detectors = new ModelPackage.Detectors(tailFeatures, reconstructionCut, settings.reconstructionPercentile(),
+                    tailCut, settings.tailPercentile());
+            thresholdScores = new double[validation.length];
+            for (int r = 0; r < validation.length; r++) {
+                thresholdScores[r] = Math.max(scores[r] / reconstructionCut, z[r] / tailCut);
+            }
+        }
         Map<String, Object> training = new LinkedHashMap<>(metadata);
         training.put("seed", settings.seed());
         training.put("learning_rate", settings.learningRate());
@@ -258,8 +311,13 @@ public final class AutoencoderTrainer {
         training.put("layers", Arrays.stream(sizes).boxed().toList());
         return new ModelPackage(ModelPackage.FORMAT, spec.version(), spec.names(), layers, scaler.center(),
                 scaler.scale(),
-                Math.max(percentile(scores, settings.thresholdPercentile()), Double.MIN_NORMAL),
-                settings.thresholdPercentile(), mean, p99, low, high, training, norms);
+                Math.max(percentile(thresholdScores, settings.thresholdPercentile()), Double.MIN_NORMAL),
+                settings.thresholdPercentile(), mean, p99, low, high, training, norms, detectors);
+    }
+
+    /** Whether a model of this spec trained with these settings has a tail detector beside its autoencoder. */
+    public static boolean readsTails(FeatureSpec spec, Settings settings) {
+        return settings.tail() && spec.version() >= FeatureSpecV4.VERSION;
     }
 
     static double percentile(double[] values, double p) {

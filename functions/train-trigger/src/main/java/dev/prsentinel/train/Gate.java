@@ -1,5 +1,6 @@
 package dev.prsentinel.train;
 
+import dev.prsentinel.core.anomaly.Detector;
 import dev.prsentinel.core.anomaly.ModelPackage;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +39,7 @@ public record Gate(double lossTolerance, double minFlagged, double maxFlagged) {
      * @param candidate          whether the challenger goes forward
      * @param challengerLoss     its mean reconstruction error on the held-out rows
      * @param championLoss       the champion's on the same rows, or NaN without a champion of the same spec
-     * @param challengerFlagged  share of held-out rows above the challenger's threshold
+     * @param challengerFlagged  share of held-out rows the challenger flags ({@link Detector}: score above threshold)
      * @param reasons            why it was rejected (empty when it is a candidate)
      */
     public record Verdict(boolean candidate, double challengerLoss, double championLoss, double challengerFlagged,
@@ -49,7 +50,7 @@ public record Gate(double lossTolerance, double minFlagged, double maxFlagged) {
         double challengerLoss = challenger.autoencoder().meanError(heldOut);
         boolean comparable = champion != null && champion.specVersion() == challenger.specVersion();
         double championLoss = comparable ? champion.autoencoder().meanError(heldOut) : Double.NaN;
-        double flagged = challenger.autoencoder().flaggedFraction(heldOut, challenger.threshold());
+        double flagged = new Detector(challenger).flaggedFraction(heldOut);
         List<String> reasons = new ArrayList<>();
         if (comparable && challengerLoss > championLoss * (1 + lossTolerance)) {
             reasons.add(String.format(java.util.Locale.ROOT,

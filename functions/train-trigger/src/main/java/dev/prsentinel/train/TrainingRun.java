@@ -109,18 +109,23 @@ public final class TrainingRun {
         Optional<ModelPackage> champion;
         FeatureSpec spec = FeatureSpecs.require(scaler.specVersion());
         try {
-            mlflow.logParams(run.id(), Map.of(
-                    "spec_version", String.valueOf(spec.version()),
-                    "layers", spec.size() + "-" + Arrays.stream(AutoencoderTrainer.HIDDEN)
-                            .mapToObj(String::valueOf).collect(Collectors.joining("-")) + "-" + spec.size(),
-                    "learning_rate", String.valueOf(settings.learningRate()),
-                    "batch_size", String.valueOf(settings.batchSize()),
-                    "max_epochs", String.valueOf(settings.maxEpochs()),
-                    "patience", String.valueOf(settings.patience()),
-                    "seed", String.valueOf(settings.seed()),
-                    "threshold_percentile", String.valueOf(settings.thresholdPercentile()),
-                    "feature_set_id", featureSetId,
-                    "train_rows", String.valueOf(train.length)));
+            Map<String, String> params = new LinkedHashMap<>();
+            params.put("spec_version", String.valueOf(spec.version()));
+            params.put("layers", spec.size() + "-" + Arrays.stream(AutoencoderTrainer.HIDDEN)
+                    .mapToObj(String::valueOf).collect(Collectors.joining("-")) + "-" + spec.size());
+            params.put("learning_rate", String.valueOf(settings.learningRate()));
+            params.put("batch_size", String.valueOf(settings.batchSize()));
+            params.put("max_epochs", String.valueOf(settings.maxEpochs()));
+            params.put("patience", String.valueOf(settings.patience()));
+            params.put("seed", String.valueOf(settings.seed()));
+            params.put("threshold_percentile", String.valueOf(settings.thresholdPercentile()));
+            if (AutoencoderTrainer.readsTails(spec, settings)) {
+                params.put("reconstruction_percentile", String.valueOf(settings.reconstructionPercentile()));
+                params.put("tail_percentile", String.valueOf(settings.tailPercentile()));
+            }
+            params.put("feature_set_id", featureSetId);
+            params.put("train_rows", String.valueOf(train.length));
+            mlflow.logParams(run.id(), params);
             LOG.info("training on {} rows of {} ({} validation, {} held out), up to {} epochs", train.length,
                     featureSetId, validation.length, heldOut.length, settings.maxEpochs());
             // Each epoch's losses as it ends: the run's charts in MLflow, and the log, follow the training live.
@@ -136,6 +141,10 @@ public final class TrainingRun {
             Map<String, Double> finals = new LinkedHashMap<>();
             finals.put("best_validation_loss", result.validationLoss().get(result.bestEpoch()));
             finals.put("threshold", result.model().threshold());
+            if (result.model().detectors() != null) {
+                finals.put("reconstruction_cut", result.model().detectors().reconstructionCut());
+                finals.put("tail_cut", result.model().detectors().tailCut());
+            }
             finals.put("flagged_fraction", result.flaggedFraction());
             finals.put("heldout_loss", verdict.challengerLoss());
             finals.put("heldout_flagged_fraction", verdict.challengerFlagged());

@@ -14,6 +14,8 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import dev.prsentinel.core.anomaly.Autoencoder;
+import dev.prsentinel.core.anomaly.Detector;
 import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.features.RepositoryNorms;
@@ -63,6 +65,43 @@ class AutoencoderTrainerIT {
         assertThat(pkg.threshold()).isPositive();
         assertThat(pkg.training()).containsEntry("feature_set_id", "fs-v1-test").containsEntry("seed", 42L);
         assertThat(r.engineParameters()).isNotEmpty();
+    }
+
+    /**
+     * From spec v4 on each detector's cut is its own percentile of the validation rows, and the
+     * threshold the p99 of the larger ratio; without the tail the package is the autoencoder alone.
+     */
+    @Test
+    void eachDetectorIsCalibratedOnTheValidationRowsWithItsOwnBudget() {
+        AutoencoderTrainer.Result both = AutoencoderTrainer.train(train, validation, scaler, norms, settings(),
+                Map.of());
+        ModelPackage pkg = both.model();
+        ModelPackage.Detectors d = pkg.detectors();
+        assertThat(d).isNotNull();
+        assertThat(d.tailFeatures()).isEqualTo(Detector.tailFeatures(FeatureSpecs.CURRENT));
+        assertThat(d.reconstructionPercentile()).isEqualTo(99.2);
+        assertThat(d.tailPercentile()).isEqualTo(99.8);
+        Detector detector = new Detector(pkg);
+        Autoencoder ae = pkg.autoencoder();
+        double[] errors = new double[FeatureSpecs.CURRENT.size()];
+        int pastReconstruction = 0;
+        int pastTail = 0;
+        for (float[] row : validation) {
+            pastReconstruction += ae.errors(row, errors) > d.reconstructionCut() ? 1 : 0;
+            pastTail += detector.tailZ(row) > d.tailCut() ? 1 : 0;
+        }
+        // 500 validation rows: 0.8% is 4 past the autoencoder's cut, 0.2% is 1 past the tail's.
+        assertThat(pastReconstruction).isEqualTo(4);
+        assertThat(pastTail).isEqualTo(1);
+        assertThat(detector.flaggedFraction(validation)).isCloseTo(0.01, within(0.004));
+
+        AutoencoderTrainer.Result aloneResult = AutoencoderTrainer.train(train, validation, scaler, norms,
+                settings().autoencoderOnly(), Map.of());
+        ModelPackage alone = aloneResult.model();
+        assertThat(alone.detectors()).isNull();
+        // The same net: the tail changes how it is thresholded, not how it is trained.
+        assertThat(aloneResult.parametersHash()).isEqualTo(both.parametersHash());
+        assertThat(new Detector(alone).score(validation[0])).isEqualTo(ae.errors(validation[0], errors));
     }
 
     @Test

@@ -139,7 +139,8 @@ public final class Scoring {
                 .sorted(Comparator.comparingDouble((ScoredPr s) -> s.result().score()).reversed()).limit(5)
                 .forEach(s -> {
                     SyntheticPullRequests.Kind kind = kinds.get(s.key());
-                    console.line("    %-30s score %8.3f  %-8s%s", s.key(), s.result().score(), s.result().category(),
+                    console.line("    %-30s score %8.3f  %-8s by %-14s%s", s.key(), s.result().score(),
+                            s.result().category(), s.result().detector(),
                             kind == null ? "" : "  [injected: " + kind.name().toLowerCase(Locale.ROOT) + "]");
                     for (Scorer.Contribution c : s.result().top()) {
                         console.line("        %2.0f%%  %s", 100 * c.share(), FeatureUnits.describe(c.feature(),

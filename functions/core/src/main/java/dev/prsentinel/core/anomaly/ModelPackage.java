@@ -17,7 +17,8 @@ import java.util.Map;
  * layer shapes and float weights (row-major [out][in], then biases), the feature spec version and
  * feature names it was trained on, the scaler of its feature set, the anomaly threshold and where
  * it came from, the per-feature error statistics used for explanations, training metadata, and
- * from spec v3 on the repository norms its PRs are read against.
+ * from spec v3 on the repository norms its PRs are read against, and from spec v4 on the second
+ * detector beside the autoencoder ({@link Detectors}, scored by {@link Detector}).
  * The training engine's own parameter file travels beside it; scoring never needs it.
  *
  * @param format              {@value #FORMAT}
@@ -26,8 +27,8 @@ import java.util.Map;
  * @param layers              the dense layers, input to output
  * @param center              the scaler's medians
  * @param scale               the scaler's IQRs
- * @param threshold           scores above it are anomalous
- * @param thresholdPercentile the percentile of held-out validation errors it was taken at
+ * @param threshold           scores above it are anomalous ({@link Detector}'s score)
+ * @param thresholdPercentile the percentile of held-out validation scores it was taken at
  * @param featureErrorMean    per-feature mean squared error on the validation rows
  * @param featureErrorP99     per-feature 99th percentile of squared error on the validation rows
  * @param typicalLow          per-feature 5th percentile of the training rows, raw units (explanations)
@@ -35,11 +36,13 @@ import java.util.Map;
  * @param training            metadata: run id, feature set id, seed, epochs, losses...
  * @param repositories        the feature set's repository norms, for a spec that reads PRs against them
  *                            (v3 on); null otherwise
+ * @param detectors           the tail detector beside the autoencoder and both budgets (v4 on); null for
+ *                            a package scored by the autoencoder alone
  */
 public record ModelPackage(String format, int specVersion, List<String> features, List<Layer> layers,
         double[] center, double[] scale, double threshold, double thresholdPercentile, double[] featureErrorMean,
         double[] featureErrorP99, double[] typicalLow, double[] typicalHigh, Map<String, Object> training,
-        RepositoryNorms repositories) {
+        RepositoryNorms repositories, Detectors detectors) {
 
     public static final String FORMAT = "prsentinel-autoencoder/1";
     public static final String FILE = "model.json";
@@ -64,6 +67,44 @@ public record ModelPackage(String format, int specVersion, List<String> features
             }
             return new DenseLayer(in, out, "relu".equals(activation), weight, bias);
         }
+    }
+
+    /**
+     * The two detectors' cuts. Each is a percentile of its own score on the validation rows: below the
+     * overall threshold's, so that each detector has a budget of its own and neither's heavy tail takes
+     * the other's (one shared budget lost a quarter of the one-file blobs, benchmarks/RESULTS.md).
+     *
+     * @param tailFeatures             the features the tail detector reads ({@link Detector#tailFeatures})
+     * @param reconstructionCut        the autoencoder's reconstruction error at its percentile
+     * @param reconstructionPercentile that percentile of the validation rows
+     * @param tailCut                  the largest tail z-score at its percentile
+     * @param tailPercentile           that percentile of the validation rows
+     */
+    public record Detectors(List<String> tailFeatures, double reconstructionCut, double reconstructionPercentile,
+            double tailCut, double tailPercentile) {
+
+        public Detectors {
+            if (tailFeatures == null || tailFeatures.isEmpty()) {
+                throw new InvalidModelException("detectors: the tail detector reads no features");
+            }
+            if (!(reconstructionCut > 0) || Double.isInfinite(reconstructionCut)) {
+                throw new InvalidModelException("detectors: reconstructionCut must be positive and finite, was "
+                        + reconstructionCut);
+            }
+            if (!(tailCut > 0) || Double.isInfinite(tailCut)) {
+                throw new InvalidModelException("detectors: tailCut must be positive and finite, was " + tailCut);
+            }
+            tailFeatures = List.copyOf(tailFeatures);
+        }
+    }
+
+    /** A package scored by the autoencoder alone, as every spec before v4. */
+    public ModelPackage(String format, int specVersion, List<String> features, List<Layer> layers, double[] center,
+            double[] scale, double threshold, double thresholdPercentile, double[] featureErrorMean,
+            double[] featureErrorP99, double[] typicalLow, double[] typicalHigh, Map<String, Object> training,
+            RepositoryNorms repositories) {
+        this(format, specVersion, features, layers, center, scale, threshold, thresholdPercentile, featureErrorMean,
+                featureErrorP99, typicalLow, typicalHigh, training, repositories, null);
     }
 
     /** Checks that the package is complete and fits a spec this build knows; the message says what is wrong. */
@@ -100,6 +141,10 @@ public record ModelPackage(String format, int specVersion, List<String> features
         if (repositories != null && !repositories.features().equals(spec.normed())) {
             throw new InvalidModelException("repository norms are of " + repositories.features() + ", spec v"
                     + specVersion + " reads " + spec.normed());
+        }
+        if (detectors != null && !expected.containsAll(detectors.tailFeatures())) {
+            throw new InvalidModelException("detectors: tail features " + detectors.tailFeatures().stream()
+                    .filter(f -> !expected.contains(f)).toList() + " are not features of spec v" + specVersion);
         }
         if (!(threshold > 0) || Double.isInfinite(threshold)) {
             throw new InvalidModelException("threshold must be positive and finite, was " + threshold);

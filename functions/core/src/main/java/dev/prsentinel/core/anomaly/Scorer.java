@@ -10,12 +10,15 @@ import java.util.List;
 
 /**
  * Scores PRs with a model package and explains each score: the plain-Java forward pass the score
- * function serves (no DJL). The score is the mean squared reconstruction error of the scaled
- * features, the quantity the model was trained to keep small; above the package's threshold a PR
- * is anomalous. The explanation splits the error by feature: the features with the largest shares,
- * with their raw value and the training rows' typical range (5th to 95th percentile), and the
- * category, the feature group holding the largest share of the error ({@code normal} below the
- * threshold). Thread-safe: each call uses its own buffers.
+ * function serves (no DJL). The score is {@link Detector}'s: the mean squared reconstruction error
+ * of the scaled features for a package scored by the autoencoder alone, and the larger of the two
+ * detectors' ratios to their cuts for one with a tail detector beside it. Above the package's
+ * threshold a PR is anomalous. The explanation names the detector whose ratio is the larger, and
+ * splits that detector's evidence by feature: squared reconstruction errors for the autoencoder,
+ * squared z-scores of the tail features for the tail detector. It gives the features with the largest
+ * shares, with their raw value and the training rows' typical range (5th to 95th percentile), and
+ * the category, the feature group holding the largest share ({@code normal} below the threshold).
+ * Thread-safe: each call uses its own buffers.
  */
 public final class Scorer {
 
@@ -28,6 +31,7 @@ public final class Scorer {
     public static final String NORMAL = "normal";
 
     private final ModelPackage model;
+    private final Detector detector;
     private final Autoencoder autoencoder;
     private final RobustScaler scaler;
     private final FeatureSpec spec;
@@ -38,6 +42,7 @@ public final class Scorer {
 
     public Scorer(ModelPackage model) {
         this.model = model;
+        this.detector = new Detector(model);
         this.autoencoder = model.autoencoder();
         this.scaler = model.scaler();
         this.spec = model.spec();
@@ -65,8 +70,9 @@ public final class Scorer {
      * @param value       its raw value for this PR (NaN when the input was missing)
      * @param typicalLow  the training rows' 5th percentile
      * @param typicalHigh their 95th percentile
-     * @param error       its squared reconstruction error
-     * @param share       its share of the total error
+     * @param error       its term in the leading detector's evidence: its squared reconstruction error, or
+     *                    for the tail detector its squared robust z-score
+     * @param share       its share of that detector's total
      */
     public record Contribution(String feature, String group, double value, double typicalLow, double typicalHigh,
             double error, double share) {
@@ -75,19 +81,21 @@ public final class Scorer {
     /**
      * A score and its explanation.
      *
-     * @param score     mean squared reconstruction error
+     * @param score     {@link Detector}'s score
      * @param threshold the model's threshold
      * @param anomalous score above threshold
-     * @param category  the group dominating the error, or {@value #NORMAL}
+     * @param category  the group dominating the leading detector's evidence, or {@value #NORMAL}
+     * @param detector  the detector whose ratio to its cut is the larger ({@value Detector#RECONSTRUCTION}
+     *                  or {@value Detector#TAIL}); always the first for a package with the autoencoder alone
      * @param top       the largest contributions, largest first
      */
-    public record Score(double score, double threshold, boolean anomalous, String category, List<Contribution> top) {
+    public record Score(double score, double threshold, boolean anomalous, String category, String detector,
+            List<Contribution> top) {
     }
 
     /** The score alone: the hot path, one small allocation per call. */
     public double score(double[] rawFeatures) {
-        float[] x = scaled(rawFeatures);
-        return autoencoder.errors(x, new double[width]);
+        return detector.score(scaled(rawFeatures));
     }
 
     /** Scores one PR and explains it with the {@code topN} largest contributions. */
@@ -97,13 +105,24 @@ public final class Scorer {
 
     /** Scores raw features of the model's spec and explains them. */
     public Score explain(double[] raw, int topN) {
+        float[] x = scaled(raw);
         double[] errors = new double[width];
-        double score = autoencoder.errors(scaled(raw), errors);
+        double reconstruction = autoencoder.errors(x, errors);
+        double z = detector.tailZ(x);
+        double score = detector.hasTail() ? detector.combine(reconstruction, z) : reconstruction;
+        String leader = detector.hasTail() ? detector.leader(reconstruction, z) : Detector.RECONSTRUCTION;
+        double[] evidence = errors;
+        if (Detector.TAIL.equals(leader)) {
+            evidence = new double[width];
+            for (int j : detector.tail()) {
+                evidence[j] = (double) x[j] * x[j];
+            }
+        }
         double total = 0;
         double[] byGroup = new double[FeatureGroup.values().length];
         for (int j = 0; j < width; j++) {
-            total += errors[j];
-            byGroup[groupOf[j]] += errors[j];
+            total += evidence[j];
+            byGroup[groupOf[j]] += evidence[j];
         }
         // The largest few by selection: topN is small, and this is the hot path of every answer.
         int n = Math.min(topN, width);
@@ -112,16 +131,16 @@ public final class Scorer {
         for (int k = 0; k < n; k++) {
             int best = -1;
             for (int j = 0; j < width; j++) {
-                if (!taken[j] && (best < 0 || errors[j] > errors[best])) {
+                if (!taken[j] && (best < 0 || evidence[j] > evidence[best])) {
                     best = j;
                 }
             }
             taken[best] = true;
             top.add(new Contribution(names[best], groupNames[best], raw[best], model.typicalLow()[best],
-                    model.typicalHigh()[best], errors[best], total > 0 ? errors[best] / total : 0));
+                    model.typicalHigh()[best], evidence[best], total > 0 ? evidence[best] / total : 0));
         }
         if (!Double.isFinite(score)) {
-            return new Score(score, model.threshold(), true, OUT_OF_RANGE, List.copyOf(top));
+            return new Score(score, model.threshold(), true, OUT_OF_RANGE, leader, List.copyOf(top));
         }
         boolean anomalous = score > model.threshold();
         String category = NORMAL;
@@ -134,7 +153,7 @@ public final class Scorer {
             }
             category = FeatureGroup.values()[best].wireName();
         }
-        return new Score(score, model.threshold(), anomalous, category, List.copyOf(top));
+        return new Score(score, model.threshold(), anomalous, category, leader, List.copyOf(top));
     }
 
     /** Robust scaling as training applied it; a missing input becomes the median (0 once scaled). */

@@ -25,7 +25,7 @@ public record PrScored(String repo, String modelName, String modelVersion, int s
      * One PR's score.
      *
      * @param number    the PR
-     * @param score     reconstruction error
+     * @param score     the model's score (core's Detector: reconstruction error, or the larger detector ratio)
      * @param anomalous above the threshold
      * @param category  the dominating feature group, or normal
      * @param top       the names of the largest contributing features

@@ -7,11 +7,11 @@ import java.util.Optional;
 public final class FeatureSpecs {
 
     /** The spec new feature sets and models use. */
-    public static final FeatureSpec CURRENT = FeatureSpecV3.SPEC;
+    public static final FeatureSpec CURRENT = FeatureSpecV4.SPEC;
 
     /** Every spec this build can extract, train and serve, oldest first. */
     public static final List<FeatureSpec> KNOWN = List.of(FeatureSpecV1.SPEC, FeatureSpecV2.SPEC,
-            FeatureSpecV3.SPEC);
+            FeatureSpecV3.SPEC, FeatureSpecV4.SPEC);
 
     private FeatureSpecs() {
     }
@@ -31,7 +31,7 @@ public final class FeatureSpecs {
         return "feature spec v" + version + " is unknown to this build, which knows " + known();
     }
 
-    /** The versions this build knows, as "v1, v2, v3". */
+    /** The versions this build knows, as "v1, v2, v3, v4". */
     public static String known() {
         return String.join(", ", KNOWN.stream().map(s -> "v" + s.version()).toList());
     }

@@ -28,10 +28,12 @@ public final class FeatureUnits {
             Map.entry("log_hours_open", "time open"),
             Map.entry("log_labels", "labels"),
             Map.entry("log_title_length", "title characters"),
-            Map.entry("log_body_length", "description characters"));
+            Map.entry("log_body_length", "description characters"),
+            Map.entry("log_lines_per_merge_minute", "changed lines per minute to merge"),
+            Map.entry("log_unreviewed_merged_lines", "lines merged without a comment"));
     private static final Set<String> DURATIONS = Set.of("log_hours_to_close", "log_hours_open");
     private static final Set<String> RATIOS = Set.of("log_lines_per_file", "log_lines_per_commit",
-            "log_comments_per_commit");
+            "log_comments_per_commit", "log_lines_per_merge_minute");
     private static final Map<String, String> FLAGS = Map.ofEntries(
             Map.entry("merged_fast", "merged within 10 minutes"),
             Map.entry("author_member", "author is a member"),

@@ -90,7 +90,7 @@ class ModelPackageTest {
         String good = Files.readString(dir.resolve("model.json"));
         Files.writeString(dir.resolve("model.json"), good.replace("\"spec_version\" : 1", "\"spec_version\" : 9"));
         assertThatThrownBy(() -> ModelPackage.read(dir))
-                .hasMessage("trained on feature spec v9, which this build does not know (it serves v1, v2, v3)");
+                .hasMessage("trained on feature spec v9, which this build does not know (it serves v1, v2, v3, v4)");
         // A known spec whose features are not the ones the package lists: v1's names labelled v2.
         Files.writeString(dir.resolve("model.json"), good.replace("\"spec_version\" : 1", "\"spec_version\" : 2"));
         assertThatThrownBy(() -> ModelPackage.read(dir)).hasMessage("feature names differ from spec v2");

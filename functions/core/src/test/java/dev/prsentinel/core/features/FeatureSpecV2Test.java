@@ -39,7 +39,7 @@ class FeatureSpecV2Test {
         assertThat(new HashSet<>(FeatureSpecV2.SPEC.names())).hasSize(FeatureSpecV2.SPEC.size());
         assertThat(FeatureSpecs.of(2)).containsSame(FeatureSpecV2.SPEC);
         assertThat(FeatureSpecs.of(1)).containsSame(FeatureSpecV1.SPEC);
-        assertThat(FeatureSpecs.of(4)).isEmpty();
+        assertThat(FeatureSpecs.of(5)).isEmpty();
     }
 
     /** Every 0/1 feature is a flag, and only those: a measured quantity is never held within a limit. */

@@ -42,7 +42,6 @@ class FeatureSpecV3Test {
                 .containsOnly(Feature.Scaling.ROBUST);
         assertThat(FeatureSpecV3.SPEC.normed()).isEqualTo(FeatureSpecV3.NORMED);
         assertThat(FeatureSpecV2.SPEC.normed()).isEmpty();
-        assertThat(FeatureSpecs.CURRENT).isSameAs(FeatureSpecV3.SPEC);
         assertThat(FeatureSpecs.of(3)).containsSame(FeatureSpecV3.SPEC);
     }
 

@@ -22,6 +22,11 @@ class FeatureUnitsTest {
         assertThat(FeatureUnits.describe("log_hours_open", Math.log1p(24 * 1461), Math.log1p(0.5),
                 Math.log1p(24 * 30))).isEqualTo("time open 4.0 years (usually 30 minutes to 30 days)");
         assertThat(FeatureUnits.describe("open", 1, 0, 0)).isEqualTo("still open: yes (usually no)");
+        // Spec v4's review features: what a rubber stamp's explanation reads.
+        assertThat(FeatureUnits.describe("log_lines_per_merge_minute", Math.log1p(1250), 0, Math.log1p(2.5)))
+                .isEqualTo("changed lines per minute to merge 1,250 (usually 0.0 to 2.5)");
+        assertThat(FeatureUnits.describe("log_unreviewed_merged_lines", Math.log1p(5000), 0, Math.log1p(40)))
+                .isEqualTo("lines merged without a comment 5,000 (usually 0 to 40)");
         assertThat(FeatureUnits.describe("log_lines_per_file", Math.log1p(2.5), Math.log1p(1), Math.log1p(400)))
                 .isEqualTo("lines per file 2.5 (usually 1.0 to 400)");
         assertThat(FeatureUnits.describe("deletion_share", 0.9, 0.0, 0.5))

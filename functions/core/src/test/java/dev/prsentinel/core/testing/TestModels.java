@@ -1,8 +1,10 @@
 package dev.prsentinel.core.testing;
 
 import dev.prsentinel.core.anomaly.Autoencoder;
+import dev.prsentinel.core.anomaly.Detector;
 import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.features.FeatureSpec;
+import dev.prsentinel.core.features.FeatureSpecV4;
 import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.features.RepositoryNorms;
 import dev.prsentinel.core.features.RobustScaler;
@@ -18,7 +20,8 @@ import java.util.Random;
 /**
  * A model package for the score and promoter tests, made without training: seeded random weights in
  * the shipped shape (the current spec's width, then 16-4-16), a scaler fitted on synthetic PRs, and a
- * threshold at the p99 of those PRs' scores, so it flags about 1% of them as a trained model would.
+ * threshold at the p99 of those PRs' scores, so it flags about 1% of them as a trained model would;
+ * from spec v4 on with a tail detector beside the autoencoder, its cuts at the trainer's budgets.
  * What score does with a package does not depend on how it was trained (train-trigger's tests
  * cover training); this keeps the modules that serve models free of the trainer.
  */
@@ -73,6 +76,22 @@ public final class TestModels {
                 errorMean[j] += errors[j] / raw.length;
             }
         }
+        ModelPackage.Detectors detectors = null;
+        if (spec.version() >= FeatureSpecV4.VERSION) {
+            // As train-trigger calibrates one: each detector's cut at its own budget, the threshold on the
+            // larger ratio.
+            List<String> tailFeatures = Detector.tailFeatures(spec);
+            int[] tail = tailFeatures.stream().mapToInt(spec.names()::indexOf).toArray();
+            double[] z = new double[raw.length];
+            for (int i = 0; i < raw.length; i++) {
+                z[i] = Detector.tailZ(scaler.transformToFloat(raw[i]), tail);
+            }
+            detectors = new ModelPackage.Detectors(tailFeatures, quantile(scores, 0.992), 99.2, quantile(z, 0.998),
+                    99.8);
+            for (int i = 0; i < raw.length; i++) {
+                scores[i] = Math.max(scores[i] / detectors.reconstructionCut(), z[i] / detectors.tailCut());
+            }
+        }
         double[] sorted = scores.clone();
         Arrays.sort(sorted);
         double[] low = new double[n];
@@ -87,6 +106,12 @@ public final class TestModels {
         return new ModelPackage(ModelPackage.FORMAT, spec.version(), spec.names(), layers, scaler.center(),
                 scaler.scale(),
                 sorted[(int) (sorted.length * thresholdQuantile)], (int) Math.round(100 * thresholdQuantile),
-                errorMean, errorMean, low, high, Map.of("seed", seed), norms);
+                errorMean, errorMean, low, high, Map.of("seed", seed), norms, detectors);
+    }
+
+    private static double quantile(double[] values, double q) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[(int) (sorted.length * q)];
     }
 }

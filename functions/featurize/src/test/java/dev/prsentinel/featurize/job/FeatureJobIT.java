@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.mongodb.client.model.Filters;
 import dev.prsentinel.core.Json;
+import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.features.FeatureStatistics;
 import dev.prsentinel.core.features.RepositoryNorms;
 import dev.prsentinel.core.github.GitHubPullRequests;
@@ -111,14 +112,14 @@ class FeatureJobIT {
         FeatureSetResult second = FeatureJob.run(spark, options(), Clock.systemUTC());
 
         assertThat(second.reused()).isTrue();
-        assertThat(second.id()).isEqualTo(first.id()).startsWith("fs-v3-");
+        assertThat(second.id()).isEqualTo(first.id()).startsWith("fs-v4-");
         assertThat(second.norms()).isEqualTo(first.norms());
         assertThat(second.statistics()).isEqualTo(first.statistics());
         assertThat(second.scaler()).isEqualTo(first.scaler());
         assertThat(mongo.database().getCollection(FeatureJob.COLLECTION).countDocuments()).isEqualTo(1);
         Document record = mongo.database().getCollection(FeatureJob.COLLECTION).find().first();
         assertThat(record.getString("status")).isEqualTo("ready");
-        assertThat(record.getInteger("spec_version")).isEqualTo(3);
+        assertThat(record.getInteger("spec_version")).isEqualTo(FeatureSpecs.CURRENT.version());
         assertThat(record.getString("location")).isEqualTo(first.location());
         assertThat(record.get("source_window", Document.class).getDate("to")).isEqualTo(Date.from(WINDOW_END));
         for (FeatureStatistics s : first.statistics()) {

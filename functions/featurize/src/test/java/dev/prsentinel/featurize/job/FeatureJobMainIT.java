@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.prsentinel.core.Json;
 import dev.prsentinel.core.events.EventTypes;
+import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.store.PullRequestStore;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
 import dev.prsentinel.core.testing.EmbeddedMongo;
@@ -58,8 +59,8 @@ class FeatureJobMainIT {
         assertThat(sink.events().get(1).id()).isEqualTo(sink.events().get(0).id());
         JsonNode data = Json.mapper().readTree(sink.events().get(0).body());
         assertThat(data.get("rows").asLong()).isEqualTo(300);
-        assertThat(data.get("feature_set_id").asText()).startsWith("fs-v3-");
-        assertThat(data.get("features")).hasSize(46);
+        assertThat(data.get("feature_set_id").asText()).startsWith("fs-v4-");
+        assertThat(data.get("features")).hasSize(FeatureSpecs.CURRENT.size());
     }
 
     @Test

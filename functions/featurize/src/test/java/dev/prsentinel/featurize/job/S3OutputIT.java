@@ -91,7 +91,7 @@ class S3OutputIT {
                 "prsentinel", "s3a://prsentinel-features/sets", Instant.parse("2027-01-01T00:00:00Z"), 2),
                 Clock.systemUTC());
 
-        assertThat(result.location()).startsWith("s3a://prsentinel-features/sets/fs-v3-");
+        assertThat(result.location()).startsWith("s3a://prsentinel-features/sets/fs-v4-");
         assertThat(spark.read().parquet(result.location() + "/features.parquet").count()).isEqualTo(250);
         assertThat(spark.read().text(result.location() + "/scaler.json").first().getString(0))
                 .contains("\"center\"");

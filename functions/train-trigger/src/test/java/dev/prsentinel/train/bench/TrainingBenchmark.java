@@ -1,9 +1,10 @@
 package dev.prsentinel.train.bench;
 
 import dev.prsentinel.core.anomaly.Autoencoder;
+import dev.prsentinel.core.anomaly.Detector;
 import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.features.FeatureSpec;
-import dev.prsentinel.core.features.FeatureSpecV2;
+import dev.prsentinel.core.features.FeatureSpecV3;
 import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.features.Quantiles;
 import dev.prsentinel.core.features.RepositoryNorms;
@@ -68,11 +69,11 @@ public final class TrainingBenchmark {
         int validationEnd = (int) (n * 0.9);
         // Every model reads the same PRs, each in the spec it was built for.
         Map<Integer, Split> bySpec = new LinkedHashMap<>();
-        for (FeatureSpec spec : List.of(FeatureSpecs.CURRENT, FeatureSpecV2.SPEC)) {
+        for (FeatureSpec spec : List.of(FeatureSpecs.CURRENT, FeatureSpecV3.SPEC)) {
             bySpec.put(spec.version(), Split.of(spec, prs, trainEnd, validationEnd));
         }
         Split current = bySpec.get(FeatureSpecs.CURRENT.version());
-        Split previous = bySpec.get(FeatureSpecV2.VERSION);
+        Split previous = bySpec.get(FeatureSpecV3.VERSION);
         RobustScaler scaler = current.scaler();
         float[][] all = current.all();
         float[][] train = current.train();
@@ -95,8 +96,11 @@ public final class TrainingBenchmark {
         double trainSecs = secs(t);
         ModelPackage model = result.model();
         Autoencoder ae = model.autoencoder();
+        Detector detector = new Detector(model);
+        // The model it replaces: the autoencoder alone, as shipped through spec v3.
         AutoencoderTrainer.Result previousResult = AutoencoderTrainer.train(previous.train(), previous.validation(),
-                previous.scaler(), previous.norms(), settings, Map.of("feature_set_id", "pullreqs-time-split"));
+                previous.scaler(), previous.norms(), settings.autoencoderOnly(),
+                Map.of("feature_set_id", "pullreqs-time-split"));
         ModelPackage previousModel = previousResult.model();
         Autoencoder previousAe = previousModel.autoencoder();
         line(md, "");
@@ -104,10 +108,14 @@ public final class TrainingBenchmark {
                 settings.learningRate(), settings.batchSize(), settings.maxEpochs(), settings.patience(),
                 settings.seed());
         line(md, "");
-        line(md, "Spec v%d (shipped): %d epochs in %.1f s, best epoch %d (kept). Threshold (p%s of validation"
-                + " errors): %.4f. Spec v%d (the model before it), the same settings: %d epochs, best epoch %d,"
-                + " threshold %.4f.", model.specVersion(), result.trainLoss().size(), trainSecs,
-                result.bestEpoch() + 1, settings.thresholdPercentile(), model.threshold(),
+        line(md, "Spec v%d (shipped): %d epochs in %.1f s, best epoch %d (kept). Detector cuts: reconstruction"
+                + " error %.4f (validation p%s), tail z-score %.2f (p%s) over %d measured features. Threshold (p%s of"
+                + " the validation scores, the larger ratio to a cut): %.4f. Spec v%d (the model before it, the"
+                + " autoencoder alone), the same settings: %d epochs, best epoch %d, threshold %.4f.",
+                model.specVersion(), result.trainLoss().size(), trainSecs, result.bestEpoch() + 1,
+                model.detectors().reconstructionCut(), model.detectors().reconstructionPercentile(),
+                model.detectors().tailCut(), model.detectors().tailPercentile(),
+                model.detectors().tailFeatures().size(), settings.thresholdPercentile(), model.threshold(),
                 previousModel.specVersion(), previousResult.trainLoss().size(), previousResult.bestEpoch() + 1,
                 previousModel.threshold());
         line(md, "");
@@ -124,8 +132,9 @@ public final class TrainingBenchmark {
         IsolationForest forest = IsolationForest.fit(train, 100, 256, settings.seed());
         int shipped = FeatureSpecs.CURRENT.version();
         List<Scorer> models = List.of(
-                new Scorer("autoencoder v" + shipped + " (shipped)", shipped, rows -> errors(ae, rows)),
-                new Scorer("autoencoder v" + FeatureSpecV2.VERSION + " (before)", FeatureSpecV2.VERSION,
+                new Scorer("autoencoder + tail v" + shipped + " (shipped)", shipped, detector::scores),
+                new Scorer("its autoencoder alone", shipped, rows -> errors(ae, rows)),
+                new Scorer("autoencoder v" + FeatureSpecV3.VERSION + " (before)", FeatureSpecV3.VERSION,
                         rows -> errors(previousAe, rows)),
                 new Scorer("max robust z", shipped, TrainingBenchmark::maxAbsZ),
                 new Scorer("Isolation Forest", shipped,
@@ -135,16 +144,18 @@ public final class TrainingBenchmark {
         for (int m = 0; m < models.size(); m++) {
             Scorer scorer = models.get(m);
             Split split = bySpec.get(scorer.spec());
-            thresholds[m] = m == 0 ? model.threshold() : m == 1 ? previousModel.threshold()
+            thresholds[m] = m == 0 ? model.threshold() : m == 2 ? previousModel.threshold()
                     : percentile(scorer.score().apply(split.validation()), settings.thresholdPercentile());
             laterScores[m] = scorer.score().apply(split.later());
         }
         line(md, "");
         line(md, "## Models compared");
         line(md, "");
-        line(md, "Each flags a PR above the p%s of its own scores on the validation rows. The autoencoders are"
-                + " the shipped one (spec v" + shipped + ") and the one it replaces (spec v2, the same training"
-                + " settings). The baselines read the shipped spec's scaled features: the max robust z is the"
+        line(md, "Each flags a PR above the p%s of its own scores on the validation rows. The shipped model"
+                + " (spec v" + shipped + ") is an autoencoder with a tail detector beside it, each with its own"
+                + " budget (core's Detector); its autoencoder alone is thresholded on its errors, to show what the"
+                + " tail adds. The model it replaces is spec v3's autoencoder alone, the same training"
+                + " settings. The baselines read the shipped spec's scaled features: the max robust z is the"
                 + " largest per-feature robust z-score, the Isolation Forest (Liu et al. 2008; 100 trees of 256"
                 + " rows, seed %d) is fitted on the training rows.",
                 settings.thresholdPercentile(), settings.seed());
@@ -283,7 +294,7 @@ public final class TrainingBenchmark {
                 yes(Math.abs(overallShare[0] - 0.01) <= 0.005));
         line(md, "| per repository, p90 at most 2%% | %.2f%% | %s |", 100 * repoP90[0], yes(repoP90[0] <= 0.02));
         boolean ahead = true;
-        for (int m = 2; m < models.size(); m++) {
+        for (int m = 3; m < models.size(); m++) {
             ahead &= roc[0] > roc[m] && pr[0] > pr[m] && overallRecall[0] > overallRecall[m];
             for (int k = 0; k < kinds.length; k++) {
                 ahead &= recall[0][k] >= recall[m][k];
@@ -297,9 +308,9 @@ public final class TrainingBenchmark {
         line(md, "");
         line(md, "## Seed sensitivity");
         line(md, "");
-        line(md, "Both autoencoders trained again with other seeds (the shipped settings otherwise), scored on the same"
-                + " later and injected rows. A difference between two models smaller than the spread across seeds"
-                + " is not the models'.");
+        line(md, "The shipped model and the one before it trained again with other seeds (their settings"
+                + " otherwise), scored on the same later and injected rows. A difference between two models"
+                + " smaller than the spread across seeds is not the models'.");
         line(md, "");
         StringBuilder seedHeader = new StringBuilder("| spec | seed | threshold | flagged | per repository, p90"
                 + " | ROC-AUC | all kinds |");
@@ -315,17 +326,17 @@ public final class TrainingBenchmark {
                 AutoencoderTrainer.Result r = seed == settings.seed()
                         ? (split == current ? result : previousResult)
                         : AutoencoderTrainer.train(split.train(), split.validation(), split.scaler(), split.norms(),
-                                new AutoencoderTrainer.Settings(settings.learningRate(), settings.batchSize(),
-                                        settings.maxEpochs(), settings.patience(), seed,
-                                        settings.thresholdPercentile()), Map.of());
-                Autoencoder a = r.model().autoencoder();
+                                split == current ? reseeded(settings, seed)
+                                        : reseeded(settings, seed).autoencoderOnly(),
+                                Map.of());
+                Detector a = new Detector(r.model());
                 double threshold = r.model().threshold();
-                double[] laterErrors = errors(a, split.later());
+                double[] laterErrors = a.scores(split.later());
                 double[] ranked = new double[kinds.length * RANKED_PER_KIND];
                 StringBuilder perKind = new StringBuilder();
                 double allKinds = 0;
                 for (int k = 0; k < kinds.length; k++) {
-                    double[] scores = errors(a, injectedRows.get(k).get(split.spec().version()));
+                    double[] scores = a.scores(injectedRows.get(k).get(split.spec().version()));
                     double caught = above(scores, threshold);
                     allKinds += caught / kinds.length;
                     perKind.append(String.format(Locale.ROOT, " %.1f%% |", 100 * caught));
@@ -396,6 +407,11 @@ public final class TrainingBenchmark {
             return TrainingBenchmark.scale(scaler, prs.stream().map(pr -> spec.extract(pr, norms))
                     .toArray(double[][]::new));
         }
+    }
+
+    private static AutoencoderTrainer.Settings reseeded(AutoencoderTrainer.Settings s, long seed) {
+        return new AutoencoderTrainer.Settings(s.learningRate(), s.batchSize(), s.maxEpochs(), s.patience(), seed,
+                s.thresholdPercentile(), s.reconstructionPercentile(), s.tailPercentile());
     }
 
     private static double[] errors(Autoencoder ae, float[][] rows) {

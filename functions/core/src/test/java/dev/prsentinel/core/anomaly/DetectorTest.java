@@ -1,0 +1,176 @@
+package dev.prsentinel.core.anomaly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.prsentinel.core.features.Feature;
+import dev.prsentinel.core.features.FeatureSpec;
+import dev.prsentinel.core.features.FeatureSpecV4;
+import dev.prsentinel.core.features.RepositoryNorms;
+import dev.prsentinel.core.testing.TestModels;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The two detectors' arithmetic on a hand-made v4 package whose autoencoder always outputs zero and
+ * whose scaler is the identity: a row's reconstruction error is the mean of its squares, and its tail
+ * z-score its largest absolute value among the tail features.
+ */
+class DetectorTest {
+
+    private static final FeatureSpec SPEC = FeatureSpecV4.SPEC;
+    private static final int N = SPEC.size();
+    private static final RepositoryNorms NORMS = SPEC.fitNorms(TestModels.PRS);
+    private static final double RECONSTRUCTION_CUT = 1.0;
+    private static final double TAIL_CUT = 4.0;
+
+    private static ModelPackage model(ModelPackage.Detectors detectors, double threshold) {
+        List<ModelPackage.Layer> layers = List.of(new ModelPackage.Layer(N, 2, "relu", new float[2 * N],
+                new float[2]), new ModelPackage.Layer(2, N, "linear", new float[2 * N], new float[N]));
+        double[] scale = new double[N];
+        Arrays.fill(scale, 1);
+        return new ModelPackage(ModelPackage.FORMAT, SPEC.version(), SPEC.names(), layers, new double[N], scale,
+                threshold, 99, new double[N], new double[N], new double[N], new double[N], Map.of(), NORMS,
+                detectors);
+    }
+
+    private static ModelPackage hybrid() {
+        return model(new ModelPackage.Detectors(Detector.tailFeatures(SPEC), RECONSTRUCTION_CUT, 99.2, TAIL_CUT, 99.8),
+                1.0);
+    }
+
+    private static int index(String name) {
+        int j = SPEC.names().indexOf(name);
+        assertThat(j).as(name).isNotNegative();
+        return j;
+    }
+
+    private static float[] row(Map<String, Double> values) {
+        float[] x = new float[N];
+        values.forEach((name, v) -> x[index(name)] = v.floatValue());
+        return x;
+    }
+
+    @Test
+    void theTailReadsMeasuredQuantitiesNotFlagsNorTheRepositorysOwnCenter() {
+        List<String> tail = Detector.tailFeatures(SPEC);
+        assertThat(tail).contains("log_changed_lines", "log_changed_lines_vs_repo", "log_lines_per_merge_minute",
+                "log_unreviewed_merged_lines");
+        assertThat(tail).doesNotContain("repo_log_changed_lines", "draft");
+        for (Feature f : SPEC.features()) {
+            boolean descriptor = f.name().startsWith("repo_");
+            assertThat(tail.contains(f.name())).as(f.name())
+                    .isEqualTo(f.scaling() == Feature.Scaling.ROBUST && !descriptor);
+        }
+    }
+
+    @Test
+    void oneQuantityFarOutIsTheTailsAndItsRatioIsTheScore() {
+        Detector d = new Detector(hybrid());
+        float[] x = row(Map.of("log_lines_per_merge_minute", 8.0));
+        // Reconstruction: 64 / N, well under its cut of 1; tail: 8 / 4 = 2.
+        assertThat(d.tailZ(x)).isEqualTo(8.0);
+        assertThat(d.score(x)).isEqualTo(2.0);
+        assertThat(d.leader(64.0 / N, 8.0)).isEqualTo(Detector.TAIL);
+    }
+
+    @Test
+    void manyModerateDeviationsAreTheAutoencoders() {
+        Detector d = new Detector(hybrid());
+        float[] x = new float[N];
+        for (int j = 0; j < 32; j++) {
+            x[j] = 2;
+        }
+        // Reconstruction 32 * 4 / N past its cut; no single z past half of the tail's.
+        double reconstruction = 128.0 / N;
+        assertThat(d.score(x)).isCloseTo(reconstruction / RECONSTRUCTION_CUT, within(1e-12));
+        assertThat(d.leader(reconstruction, d.tailZ(x))).isEqualTo(Detector.RECONSTRUCTION);
+    }
+
+    @Test
+    void aRareFlagOrAnUnusualRepositoryIsNoTailEvidence() {
+        Detector d = new Detector(hybrid());
+        float[] x = row(Map.of("repo_log_changed_lines", 40.0, "draft", 3.0));
+        assertThat(d.tailZ(x)).isZero();
+        assertThat(d.score(x)).isCloseTo((1600.0 + 9) / N, within(1e-9));
+    }
+
+    @Test
+    void withoutDetectorsTheScoreIsTheReconstructionErrorAlone() {
+        Detector d = new Detector(model(null, 1.0));
+        float[] x = row(Map.of("log_lines_per_merge_minute", 8.0));
+        assertThat(d.hasTail()).isFalse();
+        assertThat(d.tailZ(x)).isZero();
+        assertThat(d.score(x)).isCloseTo(64.0 / N, within(1e-12));
+    }
+
+    @Test
+    void theFlaggedShareCountsRowsAboveTheThreshold() {
+        Detector d = new Detector(hybrid());
+        float[][] rows = {row(Map.of()), row(Map.of("log_commits", 3.0)), row(Map.of("log_commits", 5.0)),
+            row(Map.of("log_comments_vs_repo", -9.0))};
+        // Scores 0, 0.75, 1.25 and 2.25 against a threshold of 1.
+        assertThat(d.scores(rows)).containsExactly(0, 0.75, 1.25, 2.25);
+        assertThat(d.flaggedFraction(rows)).isEqualTo(0.5);
+    }
+
+    @Test
+    void theScorerNamesTheTailAndTheFeatureThatTrippedIt() {
+        Scorer scorer = new Scorer(hybrid());
+        double[] raw = new double[N];
+        raw[index("log_lines_per_merge_minute")] = 8;
+        raw[index("log_commits")] = 1;
+        Scorer.Score s = scorer.explain(raw, 3);
+        assertThat(s.detector()).isEqualTo(Detector.TAIL);
+        assertThat(s.score()).isEqualTo(2.0);
+        assertThat(s.anomalous()).isTrue();
+        assertThat(s.category()).isEqualTo("review");
+        assertThat(s.top().get(0).feature()).isEqualTo("log_lines_per_merge_minute");
+        assertThat(s.top().get(0).error()).isEqualTo(64.0);
+        assertThat(s.top().get(0).share()).isCloseTo(64.0 / 65, within(1e-12));
+        assertThat(s.top().get(1).feature()).isEqualTo("log_commits");
+
+        double[] spread = new double[N];
+        for (int j = 0; j < 32; j++) {
+            spread[j] = 2;
+        }
+        Scorer.Score r = scorer.explain(spread, 3);
+        assertThat(r.detector()).isEqualTo(Detector.RECONSTRUCTION);
+        assertThat(r.anomalous()).isTrue();
+        assertThat(scorer.score(spread)).isEqualTo(r.score());
+    }
+
+    @Test
+    void aPackageWithDetectorsRoundTripsAndABrokenOneIsRefusedNamingTheField() {
+        ModelPackage good = hybrid();
+        ModelPackage read = ModelPackage.parse(good.toJson(), "test");
+        assertThat(read.detectors()).isEqualTo(good.detectors());
+        assertThat(read.toJson()).isEqualTo(good.toJson());
+        String json = new String(good.toJson(), StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> ModelPackage.parse(json.replace("\"tail_cut\" : 4.0", "\"tail_cut\" : 0.0")
+                .getBytes(StandardCharsets.UTF_8), "test"))
+                .hasMessage("detectors: tailCut must be positive and finite, was 0.0");
+        assertThatThrownBy(() -> model(new ModelPackage.Detectors(List.of("log_changed_lines", "log_velocity"), 1,
+                99.2, 4, 99.8), 1)).hasMessage("detectors: tail features [log_velocity] are not features of spec v4");
+        assertThatThrownBy(() -> model(new ModelPackage.Detectors(List.of(), 1, 99.2, 4, 99.8), 1))
+                .hasMessage("detectors: the tail detector reads no features");
+    }
+
+    /** A package written before the tail detector existed has no such field, and is the autoencoder alone. */
+    @Test
+    void aPackageFromBeforeTheTailDetectorReadsAsTheAutoencoderAlone() {
+        ModelPackage v3 = TestModels.calibrated(dev.prsentinel.core.features.FeatureSpecV3.SPEC, 5, 0.99);
+        String json = new String(v3.toJson(), StandardCharsets.UTF_8);
+        assertThat(json).contains("\"detectors\" : null");
+        String before = json.replaceAll(",\\s*\"detectors\" : null", "");
+        assertThat(before).doesNotContain("detectors");
+        ModelPackage read = ModelPackage.parse(before.getBytes(StandardCharsets.UTF_8), "test");
+        assertThat(read.detectors()).isNull();
+        assertThat(new Detector(read).hasTail()).isFalse();
+        assertThat(TestModels.calibrated(5).detectors()).isNotNull();
+    }
+}
