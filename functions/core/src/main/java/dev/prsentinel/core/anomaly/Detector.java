@@ -69,11 +69,7 @@ public final class Detector {
 
     /** The score of a scaled row; {@code errors} receives the per-feature squared reconstruction errors. */
     public double score(float[] x, double[] errors) {
-        double reconstruction = autoencoder.errors(x, errors);
-        if (!hasTail()) {
-            return reconstruction;
-        }
-        return combine(reconstruction, tailZ(x));
+        return combine(autoencoder.errors(x, errors), tailZ(x));
     }
 
     /** The score of a scaled row. */
@@ -91,16 +87,19 @@ public final class Detector {
         return out;
     }
 
-    /** The larger of the two detectors' ratios to their cuts. */
+    /** The score from its parts: the larger of the two ratios to their cuts, or the error alone without a tail. */
     double combine(double reconstruction, double z) {
+        if (!hasTail()) {
+            return reconstruction;
+        }
         ModelPackage.Detectors d = model.detectors();
         return Math.max(reconstruction / d.reconstructionCut(), z / d.tailCut());
     }
 
-    /** Which detector a score with these parts came from. */
+    /** Which detector a score with these parts came from; always the autoencoder without a tail. */
     String leader(double reconstruction, double z) {
         ModelPackage.Detectors d = model.detectors();
-        return d == null || reconstruction / d.reconstructionCut() >= z / d.tailCut() ? RECONSTRUCTION : TAIL;
+        return !hasTail() || reconstruction / d.reconstructionCut() >= z / d.tailCut() ? RECONSTRUCTION : TAIL;
     }
 
     /** The largest absolute scaled value among the tail features; 0 without a tail detector. */
@@ -117,9 +116,13 @@ public final class Detector {
         return max;
     }
 
-    /** The indices of the tail features, in package order. */
-    int[] tail() {
-        return tail.clone();
+    /** The tail detector's evidence for a scaled row: each tail feature's squared z-score, 0 elsewhere. */
+    double[] tailEvidence(float[] x) {
+        double[] evidence = new double[width];
+        for (int j : tail) {
+            evidence[j] = (double) x[j] * x[j];
+        }
+        return evidence;
     }
 
     /** The share of scaled rows scored above the package's threshold. */

@@ -109,15 +109,9 @@ public final class Scorer {
         double[] errors = new double[width];
         double reconstruction = autoencoder.errors(x, errors);
         double z = detector.tailZ(x);
-        double score = detector.hasTail() ? detector.combine(reconstruction, z) : reconstruction;
-        String leader = detector.hasTail() ? detector.leader(reconstruction, z) : Detector.RECONSTRUCTION;
-        double[] evidence = errors;
-        if (Detector.TAIL.equals(leader)) {
-            evidence = new double[width];
-            for (int j : detector.tail()) {
-                evidence[j] = (double) x[j] * x[j];
-            }
-        }
+        double score = detector.combine(reconstruction, z);
+        String leader = detector.leader(reconstruction, z);
+        double[] evidence = Detector.TAIL.equals(leader) ? detector.tailEvidence(x) : errors;
         double total = 0;
         double[] byGroup = new double[FeatureGroup.values().length];
         for (int j = 0; j < width; j++) {

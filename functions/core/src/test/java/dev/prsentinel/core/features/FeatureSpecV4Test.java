@@ -28,12 +28,17 @@ class FeatureSpecV4Test {
                 mergedAt, "main", "x", false);
     }
 
-    private static double[] extract(PullRequest pr) {
+    /** A repository's ordinary history: reviewed changes of about 100 lines, open ten hours. */
+    private static List<PullRequest> window() {
         List<PullRequest> window = new ArrayList<>();
         for (int i = 1; i <= 30; i++) {
             window.add(pr(i, 100 + i, true, 600, 2, 1));
         }
-        return FeatureSpecV4.SPEC.extract(pr, FeatureSpecV4.SPEC.fitNorms(window));
+        return window;
+    }
+
+    private static double[] extract(PullRequest pr) {
+        return FeatureSpecV4.SPEC.extract(pr, FeatureSpecV4.SPEC.fitNorms(window()));
     }
 
     @Test
@@ -53,12 +58,8 @@ class FeatureSpecV4Test {
     @Test
     void itsFirstFeaturesAreV3sOwn() {
         PullRequest p = pr(99, 5000, true, 3, 0, 0);
-        List<PullRequest> window = new ArrayList<>();
-        for (int i = 1; i <= 30; i++) {
-            window.add(pr(i, 100 + i, true, 600, 2, 1));
-        }
-        double[] v4 = FeatureSpecV4.SPEC.extract(p, FeatureSpecV4.SPEC.fitNorms(window));
-        double[] v3 = FeatureSpecV3.SPEC.extract(p, FeatureSpecV3.SPEC.fitNorms(window));
+        double[] v4 = extract(p);
+        double[] v3 = FeatureSpecV3.SPEC.extract(p, FeatureSpecV3.SPEC.fitNorms(window()));
         for (int j = 0; j < V3; j++) {
             assertThat(v4[j]).as(FeatureSpecV3.SPEC.names().get(j)).isEqualTo(v3[j]);
         }
