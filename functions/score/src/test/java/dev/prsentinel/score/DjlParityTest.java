@@ -74,12 +74,11 @@ class DjlParityTest {
                     .singletonOrThrow();
             float[] djlScores = out.sub(input).square().mean(new int[] {1}).toFloatArray();
             // The reconstruction error is DJL's; a package with a tail detector divides it by its cut and
-            // takes the larger of that and the tail's ratio, arithmetic on the same scaled row.
+            // takes the largest of that and the tail's ratios, arithmetic on the same scaled row.
             Detector detector = new Detector(model);
             ModelPackage.Detectors d = model.detectors();
             for (int r = 0; r < prs.size(); r++) {
-                double expected = d == null ? djlScores[r]
-                        : Math.max(djlScores[r] / d.reconstructionCut(), detector.tailZ(x[r]) / d.tailCut());
+                double expected = detector.combine(djlScores[r], x[r]);
                 double tolerance = d == null ? 1e-5 : 1e-5 / Math.min(1, d.reconstructionCut());
                 assertThat(scorer.score(spec.extract(prs.get(r), model.repositories())))
                         .as("spec v%d, PR %d", spec.version(), r).isCloseTo(expected, within(tolerance));

@@ -84,23 +84,19 @@ public final class AutoencoderTrainer {
      *                            in a package with a tail detector
      * @param tailPercentile      the percentile of validation tail z-scores that becomes the tail
      *                            detector's cut; NaN trains the autoencoder alone (as through spec v3)
+     * @param extremePercentile   the percentile of validation rows that becomes the cut of the tail's
+     *                            reading of each feature against its own extreme; NaN reads z alone
      */
     public record Settings(float learningRate, int batchSize, int maxEpochs, int patience, long seed,
-            double thresholdPercentile, double reconstructionPercentile, double tailPercentile) {
+            double thresholdPercentile, double reconstructionPercentile, double tailPercentile,
+            double extremePercentile) {
 
-        /**
-         * The budgets measured on pullreqs (benchmarks/RESULTS.md): the autoencoder's cut at the
-         * validation p99.2, the tail's at p99.8, and the threshold on the larger ratio at p99, so
-         * about 1% of normal PRs are flagged, most of them by the autoencoder.
-         */
-        public static final double RECONSTRUCTION_PERCENTILE = 99.2;
-        public static final double TAIL_PERCENTILE = 99.8;
-
-        /** Settings with the shipped detector budgets. */
+        /** Settings with the shipped detector budgets ({@link Detector.Budgets#SHIPPED}). */
         public Settings(float learningRate, int batchSize, int maxEpochs, int patience, long seed,
                 double thresholdPercentile) {
-            this(learningRate, batchSize, maxEpochs, patience, seed, thresholdPercentile, RECONSTRUCTION_PERCENTILE,
-                    TAIL_PERCENTILE);
+            this(learningRate, batchSize, maxEpochs, patience, seed, thresholdPercentile,
+                    Detector.Budgets.SHIPPED.reconstructionPercentile(), Detector.Budgets.SHIPPED.tailPercentile(),
+                    Detector.Budgets.SHIPPED.extremePercentile());
         }
 
         public static Settings defaults(long seed) {
@@ -110,11 +106,23 @@ public final class AutoencoderTrainer {
         /** The same settings with no tail detector: the autoencoder alone, thresholded on its errors. */
         public Settings autoencoderOnly() {
             return new Settings(learningRate, batchSize, maxEpochs, patience, seed, thresholdPercentile, Double.NaN,
-                    Double.NaN);
+                    Double.NaN, Double.NaN);
+        }
+
+        /** The same settings with a tail that reads z alone, as the first v4 models. */
+        public Settings withoutExtremes() {
+            return new Settings(learningRate, batchSize, maxEpochs, patience, seed, thresholdPercentile,
+                    reconstructionPercentile, tailPercentile, Double.NaN);
         }
 
         boolean tail() {
             return !Double.isNaN(tailPercentile);
+        }
+
+        /** The detectors' budgets these settings train with. */
+        public Detector.Budgets budgets() {
+            return new Detector.Budgets(reconstructionPercentile, tailPercentile, extremePercentile,
+                    Detector.Budgets.SHIPPED.extremeQuantile());
         }
     }
 
@@ -284,21 +292,9 @@ public final class AutoencoderTrainer {
         ModelPackage.Detectors detectors = null;
         double[] thresholdScores = scores;
         if (readsTails(spec, settings)) {
-            List<String> tailFeatures = Detector.tailFeatures(spec);
-            int[] tail = tailFeatures.stream().mapToInt(spec.names()::indexOf).toArray();
-            double[] z = new double[validation.length];
-            for (int r = 0; r < validation.length; r++) {
-                z[r] = Detector.tailZ(validation[r], tail);
-            }
-            double reconstructionCut = Math.max(percentile(scores, settings.reconstructionPercentile()),
-                    Double.MIN_NORMAL);
-            double tailCut = Math.max(percentile(z, settings.tailPercentile()), Double.MIN_NORMAL);
-            detectors = new ModelPackage.Detectors(tailFeatures, reconstructionCut, settings.reconstructionPercentile(),
-                    tailCut, settings.tailPercentile());
-            thresholdScores = new double[validation.length];
-            for (int r = 0; r < validation.length; r++) {
-                thresholdScores[r] = Math.max(scores[r] / reconstructionCut, z[r] / tailCut);
-            }
+            Detector.Calibration calibration = Detector.calibrate(spec, train, validation, scores, settings.budgets());
+            detectors = calibration.detectors();
+            thresholdScores = calibration.validationScores();
         }
         Map<String, Object> training = new LinkedHashMap<>(metadata);
         training.put("seed", settings.seed());

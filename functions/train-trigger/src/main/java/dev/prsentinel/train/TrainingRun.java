@@ -122,6 +122,7 @@ public final class TrainingRun {
             if (AutoencoderTrainer.readsTails(spec, settings)) {
                 params.put("reconstruction_percentile", String.valueOf(settings.reconstructionPercentile()));
                 params.put("tail_percentile", String.valueOf(settings.tailPercentile()));
+                params.put("extreme_percentile", String.valueOf(settings.extremePercentile()));
             }
             params.put("feature_set_id", featureSetId);
             params.put("train_rows", String.valueOf(train.length));
@@ -144,6 +145,9 @@ public final class TrainingRun {
             if (result.model().detectors() != null) {
                 finals.put("reconstruction_cut", result.model().detectors().reconstructionCut());
                 finals.put("tail_cut", result.model().detectors().tailCut());
+                if (result.model().detectors().extreme() != null) {
+                    finals.put("extreme_cut", result.model().detectors().extreme().cut());
+                }
             }
             finals.put("flagged_fraction", result.flaggedFraction());
             finals.put("heldout_loss", verdict.challengerLoss());

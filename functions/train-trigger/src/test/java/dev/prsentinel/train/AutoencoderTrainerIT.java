@@ -18,11 +18,13 @@ import dev.prsentinel.core.anomaly.Autoencoder;
 import dev.prsentinel.core.anomaly.Detector;
 import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.features.FeatureSpecs;
+import dev.prsentinel.core.features.Quantiles;
 import dev.prsentinel.core.features.RepositoryNorms;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.model.PullRequest;
 import dev.prsentinel.core.synthetic.SyntheticPullRequests;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,20 +81,35 @@ class AutoencoderTrainerIT {
         ModelPackage.Detectors d = pkg.detectors();
         assertThat(d).isNotNull();
         assertThat(d.tailFeatures()).isEqualTo(Detector.tailFeatures(FeatureSpecs.CURRENT));
-        assertThat(d.reconstructionPercentile()).isEqualTo(99.2);
+        assertThat(d.reconstructionPercentile()).isEqualTo(99.4);
         assertThat(d.tailPercentile()).isEqualTo(99.8);
+        assertThat(d.extreme().percentile()).isEqualTo(99.85);
+        assertThat(d.extreme().quantile()).isEqualTo(0.9999);
+        assertThat(d.tailFeatures()).containsAll(d.extreme().features());
         Detector detector = new Detector(pkg);
         Autoencoder ae = pkg.autoencoder();
         double[] errors = new double[FeatureSpecs.CURRENT.size()];
         int pastReconstruction = 0;
         int pastTail = 0;
+        int pastExtreme = 0;
         for (float[] row : validation) {
             pastReconstruction += ae.errors(row, errors) > d.reconstructionCut() ? 1 : 0;
             pastTail += detector.tailZ(row) > d.tailCut() ? 1 : 0;
+            pastExtreme += detector.extremeRatio(row) > d.extreme().cut() ? 1 : 0;
         }
-        // 500 validation rows: 0.8% is 4 past the autoencoder's cut, 0.2% is 1 past the tail's.
-        assertThat(pastReconstruction).isEqualTo(4);
+        // 500 validation rows: 0.6% is 3 past the autoencoder's cut, 0.2% and 0.15% are 1 past each of
+        // the tail's.
+        assertThat(pastReconstruction).isEqualTo(3);
         assertThat(pastTail).isEqualTo(1);
+        assertThat(pastExtreme).isEqualTo(1);
+        // Each feature's own extreme is its |z| at the p99.99 of the training rows.
+        List<String> names = FeatureSpecs.CURRENT.names();
+        for (int i = 0; i < d.extreme().features().size(); i++) {
+            int j = names.indexOf(d.extreme().features().get(i));
+            double[] column = Arrays.stream(train).mapToDouble(row -> Math.abs(row[j])).sorted().toArray();
+            assertThat(d.extreme().scales().get(i)).as(names.get(j))
+                    .isEqualTo(Math.max(1, Quantiles.sorted(column, 0.9999)));
+        }
         assertThat(detector.flaggedFraction(validation)).isCloseTo(0.01, within(0.004));
 
         AutoencoderTrainer.Result aloneResult = AutoencoderTrainer.train(train, validation, scaler, norms,

@@ -79,9 +79,11 @@ public record ModelPackage(String format, int specVersion, List<String> features
      * @param reconstructionPercentile that percentile of the validation rows
      * @param tailCut                  the largest tail z-score at its percentile
      * @param tailPercentile           that percentile of the validation rows
+     * @param extreme                  the tail detector's reading of each feature against its own extreme;
+     *                                 null in a package trained before it existed, whose tail reads z alone
      */
     public record Detectors(List<String> tailFeatures, double reconstructionCut, double reconstructionPercentile,
-            double tailCut, double tailPercentile) {
+            double tailCut, double tailPercentile, Extreme extreme) {
 
         public Detectors {
             if (tailFeatures == null || tailFeatures.isEmpty()) {
@@ -94,7 +96,59 @@ public record ModelPackage(String format, int specVersion, List<String> features
             if (!(tailCut > 0) || Double.isInfinite(tailCut)) {
                 throw new InvalidModelException("detectors: tailCut must be positive and finite, was " + tailCut);
             }
-            tailFeatures = List.copyOf(tailFeatures);
+            List<String> tail = List.copyOf(tailFeatures);
+            tailFeatures = tail;
+            if (extreme != null && !tail.containsAll(extreme.features())) {
+                throw new InvalidModelException("detectors: extreme features " + extreme.features().stream()
+                        .filter(f -> !tail.contains(f)).toList() + " are not tail features");
+            }
+        }
+
+        /** Detectors whose tail reads the absolute z-score alone, as the first v4 packages. */
+        public Detectors(List<String> tailFeatures, double reconstructionCut, double reconstructionPercentile,
+                double tailCut, double tailPercentile) {
+            this(tailFeatures, reconstructionCut, reconstructionPercentile, tailCut, tailPercentile, null);
+        }
+    }
+
+    /**
+     * Each feature against its own extreme: its |z| divided by its |z| at {@code quantile} of the
+     * training rows, so a quantity whose spread is wide (how long a PR stays open: a PR open for years
+     * is a z of 2) is judged by what it reached in training, not by the z a heavy-tailed count reaches.
+     *
+     * @param features   the tail features that varied on the training rows
+     * @param scales     per feature, its |z| at {@code quantile} of the training rows, at least 1
+     * @param quantile   that quantile (0 to 1)
+     * @param cut        the largest ratio at its percentile of the validation rows
+     * @param percentile that percentile
+     */
+    public record Extreme(List<String> features, List<Double> scales, double quantile, double cut,
+            double percentile) {
+
+        public Extreme {
+            if (features == null || features.isEmpty()) {
+                throw new InvalidModelException("detectors.extreme: reads no features");
+            }
+            if (scales == null || scales.size() != features.size()) {
+                throw new InvalidModelException("detectors.extreme: scales must have " + features.size()
+                        + " entries, one per feature");
+            }
+            for (int i = 0; i < scales.size(); i++) {
+                Double v = scales.get(i);
+                if (v == null || !(v >= 1) || Double.isInfinite(v)) {
+                    throw new InvalidModelException("detectors.extreme: scales [" + i + "] must be finite and at"
+                            + " least 1, was " + v);
+                }
+            }
+            if (!(quantile > 0 && quantile < 1)) {
+                throw new InvalidModelException("detectors.extreme: quantile must be between 0 and 1, was "
+                        + quantile);
+            }
+            if (!(cut > 0) || Double.isInfinite(cut)) {
+                throw new InvalidModelException("detectors.extreme: cut must be positive and finite, was " + cut);
+            }
+            features = List.copyOf(features);
+            scales = List.copyOf(scales);
         }
     }
 

@@ -15,7 +15,8 @@ import java.util.List;
  * detectors' ratios to their cuts for one with a tail detector beside it. Above the package's
  * threshold a PR is anomalous. The explanation names the detector whose ratio is the larger, and
  * splits that detector's evidence by feature: squared reconstruction errors for the autoencoder,
- * squared z-scores of the tail features for the tail detector. It gives the features with the largest
+ * squared z-scores of the tail features for the tail detector, or each feature's squared ratio to its
+ * own training extreme when that reading leads the tail. It gives the features with the largest
  * shares, with their raw value and the training rows' typical range (5th to 95th percentile), and
  * the category, the feature group holding the largest share ({@code normal} below the threshold).
  * Thread-safe: each call uses its own buffers.
@@ -71,7 +72,8 @@ public final class Scorer {
      * @param typicalLow  the training rows' 5th percentile
      * @param typicalHigh their 95th percentile
      * @param error       its term in the leading detector's evidence: its squared reconstruction error, or
-     *                    for the tail detector its squared robust z-score
+     *                    for the tail detector its squared robust z-score (or its squared ratio to its own
+     *                    extreme, when that reading leads)
      * @param share       its share of that detector's total
      */
     public record Contribution(String feature, String group, double value, double typicalLow, double typicalHigh,
@@ -108,9 +110,8 @@ public final class Scorer {
         float[] x = scaled(raw);
         double[] errors = new double[width];
         double reconstruction = autoencoder.errors(x, errors);
-        double z = detector.tailZ(x);
-        double score = detector.combine(reconstruction, z);
-        String leader = detector.leader(reconstruction, z);
+        double score = detector.combine(reconstruction, x);
+        String leader = detector.leader(reconstruction, x);
         double[] evidence = Detector.TAIL.equals(leader) ? detector.tailEvidence(x) : errors;
         double total = 0;
         double[] byGroup = new double[FeatureGroup.values().length];

@@ -43,6 +43,13 @@ class DetectorTest {
                 1.0);
     }
 
+    /** The same with the extreme reading: how long a PR is open judged against 2, its commits against 10. */
+    private static ModelPackage withExtremes() {
+        return model(new ModelPackage.Detectors(Detector.tailFeatures(SPEC), RECONSTRUCTION_CUT, 99.4, TAIL_CUT, 99.8,
+                new ModelPackage.Extreme(List.of("log_hours_open", "log_commits"), List.of(2.0, 10.0), 0.9999, 1.5,
+                        99.85)), 1.0);
+    }
+
     private static int index(String name) {
         int j = SPEC.names().indexOf(name);
         assertThat(j).as(name).isNotNegative();
@@ -75,7 +82,88 @@ class DetectorTest {
         // Reconstruction: 64 / N, well under its cut of 1; tail: 8 / 4 = 2.
         assertThat(d.tailZ(x)).isEqualTo(8.0);
         assertThat(d.score(x)).isEqualTo(2.0);
-        assertThat(d.leader(64.0 / N, 8.0)).isEqualTo(Detector.TAIL);
+        assertThat(d.leader(64.0 / N, x)).isEqualTo(Detector.TAIL);
+    }
+
+    @Test
+    void aQuantityPastItsOwnExtremeIsTheTailsThoughItsZIsSmall() {
+        Detector d = new Detector(withExtremes());
+        float[] x = row(Map.of("log_hours_open", 3.5));
+        // z 3.5 is under the tail's cut of 4; 3.5 / 2 = 1.75 is past the extreme cut of 1.5.
+        assertThat(d.tailZ(x)).isEqualTo(3.5);
+        assertThat(d.extremeRatio(x)).isEqualTo(1.75);
+        assertThat(d.score(x)).isCloseTo(1.75 / 1.5, within(1e-12));
+        assertThat(d.leader(12.25 / N, x)).isEqualTo(Detector.TAIL);
+        Scorer.Score s = new Scorer(withExtremes()).explain(toRaw(x), 2);
+        assertThat(s.detector()).isEqualTo(Detector.TAIL);
+        assertThat(s.anomalous()).isTrue();
+        assertThat(s.category()).isEqualTo("timing");
+        assertThat(s.top().get(0).feature()).isEqualTo("log_hours_open");
+        assertThat(s.top().get(0).error()).isEqualTo(1.75 * 1.75);
+        assertThat(s.top().get(0).share()).isEqualTo(1.0);
+    }
+
+    @Test
+    void belowItsCutTheExtremeReadingAddsNothing() {
+        Detector d = new Detector(withExtremes());
+        // 2.8 / 2 = 1.4, under the extreme cut of 1.5: the score is the z's 2.8 / 4, as without the reading.
+        float[] x = row(Map.of("log_hours_open", 2.8));
+        assertThat(d.score(x)).isCloseTo(new Detector(hybrid()).score(x), within(1e-12)).isCloseTo(0.7, within(1e-6));
+        // A feature the reading does not hold (log_changed_lines) is the z's alone.
+        float[] y = row(Map.of("log_changed_lines", 5.0));
+        assertThat(d.extremeRatio(y)).isZero();
+        assertThat(d.score(y)).isEqualTo(1.25);
+    }
+
+    @Test
+    void calibrationReadsEachFeaturesExtremeOnTheTrainingRowsAndEachCutOnTheValidationRows() {
+        float[][] train = new float[10_000][N];
+        for (int r = 0; r < train.length; r++) {
+            train[r][index("log_commits")] = r / 1000f;
+            train[r][index("log_hours_open")] = (r % 10) / 20f;
+        }
+        float[][] validation = new float[1000][N];
+        double[] errors = new double[validation.length];
+        for (int r = 0; r < validation.length; r++) {
+            validation[r][index("log_commits")] = r / 50f;
+            errors[r] = r / 1000.0;
+        }
+        Detector.Calibration c = Detector.calibrate(SPEC, train, validation, errors, Detector.Budgets.SHIPPED);
+        ModelPackage.Extreme e = c.detectors().extreme();
+        // Only the two features the training rows moved; hours open never reached 1, so its scale is 1.
+        assertThat(e.features()).containsExactly("log_commits", "log_hours_open");
+        double[] commits = new double[train.length];
+        for (int r = 0; r < train.length; r++) {
+            commits[r] = train[r][index("log_commits")];
+        }
+        assertThat(e.scales()).containsExactly(dev.prsentinel.core.features.Quantiles.sorted(commits, 0.9999), 1.0);
+        double[] z = new double[validation.length];
+        double[] ratio = new double[validation.length];
+        for (int r = 0; r < validation.length; r++) {
+            z[r] = validation[r][index("log_commits")];
+            ratio[r] = z[r] / e.scales().get(0);
+        }
+        // The percentiles as the calibration reads them (p / 100), not rounded by hand.
+        assertThat(c.detectors().reconstructionCut())
+                .isEqualTo(dev.prsentinel.core.features.Quantiles.sorted(errors, 99.4 / 100));
+        assertThat(c.detectors().tailCut()).isEqualTo(dev.prsentinel.core.features.Quantiles.sorted(z, 99.8 / 100));
+        assertThat(e.cut()).isEqualTo(dev.prsentinel.core.features.Quantiles.sorted(ratio, 99.85 / 100));
+        ModelPackage pkg = model(c.detectors(), 1.0);
+        Detector d = new Detector(pkg);
+        for (int r = 0; r < validation.length; r += 97) {
+            assertThat(c.validationScores()[r]).as("row %d", r).isEqualTo(d.combine(errors[r], validation[r]));
+        }
+        Detector.Calibration zAlone = Detector.calibrate(SPEC, train, validation, errors,
+                new Detector.Budgets(99.4, 99.8, Double.NaN, 0.9999));
+        assertThat(zAlone.detectors().extreme()).isNull();
+    }
+
+    private static double[] toRaw(float[] x) {
+        double[] raw = new double[x.length];
+        for (int j = 0; j < x.length; j++) {
+            raw[j] = x[j];
+        }
+        return raw;
     }
 
     @Test
@@ -88,7 +176,7 @@ class DetectorTest {
         // Reconstruction 32 * 4 / N past its cut; no single z past half of the tail's.
         double reconstruction = 128.0 / N;
         assertThat(d.score(x)).isCloseTo(reconstruction / RECONSTRUCTION_CUT, within(1e-12));
-        assertThat(d.leader(reconstruction, d.tailZ(x))).isEqualTo(Detector.RECONSTRUCTION);
+        assertThat(d.leader(reconstruction, x)).isEqualTo(Detector.RECONSTRUCTION);
     }
 
     @Test
@@ -158,6 +246,19 @@ class DetectorTest {
                 99.2, 4, 99.8), 1)).hasMessage("detectors: tail features [log_velocity] are not features of spec v4");
         assertThatThrownBy(() -> model(new ModelPackage.Detectors(List.of(), 1, 99.2, 4, 99.8), 1))
                 .hasMessage("detectors: the tail detector reads no features");
+        ModelPackage extremes = withExtremes();
+        assertThat(ModelPackage.parse(extremes.toJson(), "test").detectors()).isEqualTo(extremes.detectors());
+        String withExtremes = new String(extremes.toJson(), StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> ModelPackage.parse(withExtremes.replaceFirst("\"cut\" : 1.5", "\"cut\" : -1.0")
+                .getBytes(StandardCharsets.UTF_8), "test"))
+                .hasMessage("detectors.extreme: cut must be positive and finite, was -1.0");
+        assertThatThrownBy(() -> new ModelPackage.Extreme(List.of("log_commits"), List.of(0.5), 0.9999, 1, 99.85))
+                .hasMessage("detectors.extreme: scales [0] must be finite and at least 1, was 0.5");
+        assertThatThrownBy(() -> new ModelPackage.Extreme(List.of("log_commits"), List.of(2.0, 3.0), 0.9999, 1, 99.85))
+                .hasMessage("detectors.extreme: scales must have 1 entries, one per feature");
+        assertThatThrownBy(() -> new ModelPackage.Detectors(List.of("log_commits"), 1, 99.4, 4, 99.8,
+                new ModelPackage.Extreme(List.of("draft"), List.of(2.0), 0.9999, 1, 99.85)))
+                .hasMessage("detectors: extreme features [draft] are not tail features");
     }
 
     /** A package written before the tail detector existed has no such field, and is the autoencoder alone. */

@@ -21,7 +21,8 @@ import java.util.Random;
  * A model package for the score and promoter tests, made without training: seeded random weights in
  * the shipped shape (the current spec's width, then 16-4-16), a scaler fitted on synthetic PRs, and a
  * threshold at the p99 of those PRs' scores, so it flags about 1% of them as a trained model would;
- * from spec v4 on with a tail detector beside the autoencoder, its cuts at the trainer's budgets.
+ * from spec v4 on with a tail detector beside the autoencoder, calibrated as the trainer calibrates
+ * one ({@link Detector#calibrate}).
  * What score does with a package does not depend on how it was trained (train-trigger's tests
  * cover training); this keeps the modules that serve models free of the trainer.
  */
@@ -70,27 +71,20 @@ public final class TestModels {
         double[] scores = new double[raw.length];
         double[] errors = new double[n];
         double[] errorMean = new double[n];
+        float[][] rows = new float[raw.length][];
         for (int i = 0; i < raw.length; i++) {
-            scores[i] = ae.errors(scaler.transformToFloat(raw[i]), errors);
+            rows[i] = scaler.transformToFloat(raw[i]);
+            scores[i] = ae.errors(rows[i], errors);
             for (int j = 0; j < n; j++) {
                 errorMean[j] += errors[j] / raw.length;
             }
         }
         ModelPackage.Detectors detectors = null;
         if (spec.version() >= FeatureSpecV4.VERSION) {
-            // As train-trigger calibrates one: each detector's cut at its own budget, the threshold on the
-            // larger ratio.
-            List<String> tailFeatures = Detector.tailFeatures(spec);
-            int[] tail = tailFeatures.stream().mapToInt(spec.names()::indexOf).toArray();
-            double[] z = new double[raw.length];
-            for (int i = 0; i < raw.length; i++) {
-                z[i] = Detector.tailZ(scaler.transformToFloat(raw[i]), tail);
-            }
-            detectors = new ModelPackage.Detectors(tailFeatures, quantile(scores, 0.992), 99.2, quantile(z, 0.998),
-                    99.8);
-            for (int i = 0; i < raw.length; i++) {
-                scores[i] = Math.max(scores[i] / detectors.reconstructionCut(), z[i] / detectors.tailCut());
-            }
+            // As train-trigger calibrates one, the same rows standing for training and validation.
+            Detector.Calibration calibration = Detector.calibrate(spec, rows, rows, scores, Detector.Budgets.SHIPPED);
+            detectors = calibration.detectors();
+            scores = calibration.validationScores();
         }
         double[] sorted = scores.clone();
         Arrays.sort(sorted);
@@ -107,11 +101,5 @@ public final class TestModels {
                 scaler.scale(),
                 sorted[(int) (sorted.length * thresholdQuantile)], (int) Math.round(100 * thresholdQuantile),
                 errorMean, errorMean, low, high, Map.of("seed", seed), norms, detectors);
-    }
-
-    private static double quantile(double[] values, double q) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[(int) (sorted.length * q)];
     }
 }

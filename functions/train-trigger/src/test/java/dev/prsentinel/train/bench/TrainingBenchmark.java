@@ -97,6 +97,10 @@ public final class TrainingBenchmark {
         ModelPackage model = result.model();
         Autoencoder ae = model.autoencoder();
         Detector detector = new Detector(model);
+        // The model before the extreme reading: the same autoencoder, its tail reading z alone at the budgets it
+        // shipped with.
+        ModelPackage zAloneModel = recalibrated(model, current, Z_ALONE);
+        Detector zAlone = new Detector(zAloneModel);
         // The model it replaces: the autoencoder alone, as shipped through spec v3.
         AutoencoderTrainer.Result previousResult = AutoencoderTrainer.train(previous.train(), previous.validation(),
                 previous.scaler(), previous.norms(), settings.autoencoderOnly(),
@@ -109,13 +113,16 @@ public final class TrainingBenchmark {
                 settings.seed());
         line(md, "");
         line(md, "Spec v%d (shipped): %d epochs in %.1f s, best epoch %d (kept). Detector cuts: reconstruction"
-                + " error %.4f (validation p%s), tail z-score %.2f (p%s) over %d measured features. Threshold (p%s of"
-                + " the validation scores, the larger ratio to a cut): %.4f. Spec v%d (the model before it, the"
+                + " error %.4f (validation p%s), tail z-score %.2f (p%s) over %d measured features, each of %d"
+                + " features against its own extreme (its |z| at the training p%s) %.3f (p%s). Threshold (p%s of"
+                + " the validation scores, the largest ratio to a cut): %.4f. Spec v%d (the model before it, the"
                 + " autoencoder alone), the same settings: %d epochs, best epoch %d, threshold %.4f.",
                 model.specVersion(), result.trainLoss().size(), trainSecs, result.bestEpoch() + 1,
                 model.detectors().reconstructionCut(), model.detectors().reconstructionPercentile(),
                 model.detectors().tailCut(), model.detectors().tailPercentile(),
-                model.detectors().tailFeatures().size(), settings.thresholdPercentile(), model.threshold(),
+                model.detectors().tailFeatures().size(), model.detectors().extreme().features().size(),
+                100 * model.detectors().extreme().quantile(), model.detectors().extreme().cut(),
+                model.detectors().extreme().percentile(), settings.thresholdPercentile(), model.threshold(),
                 previousModel.specVersion(), previousResult.trainLoss().size(), previousResult.bestEpoch() + 1,
                 previousModel.threshold());
         line(md, "");
@@ -133,6 +140,7 @@ public final class TrainingBenchmark {
         int shipped = FeatureSpecs.CURRENT.version();
         List<Scorer> models = List.of(
                 new Scorer("autoencoder + tail v" + shipped + " (shipped)", shipped, detector::scores),
+                new Scorer("tail z alone (before)", shipped, zAlone::scores),
                 new Scorer("its autoencoder alone", shipped, rows -> errors(ae, rows)),
                 new Scorer("autoencoder v" + FeatureSpecV3.VERSION + " (before)", FeatureSpecV3.VERSION,
                         rows -> errors(previousAe, rows)),
@@ -144,7 +152,8 @@ public final class TrainingBenchmark {
         for (int m = 0; m < models.size(); m++) {
             Scorer scorer = models.get(m);
             Split split = bySpec.get(scorer.spec());
-            thresholds[m] = m == 0 ? model.threshold() : m == 2 ? previousModel.threshold()
+            thresholds[m] = m == 0 ? model.threshold() : m == 1 ? zAloneModel.threshold()
+                    : m == 3 ? previousModel.threshold()
                     : percentile(scorer.score().apply(split.validation()), settings.thresholdPercentile());
             laterScores[m] = scorer.score().apply(split.later());
         }
@@ -153,11 +162,14 @@ public final class TrainingBenchmark {
         line(md, "");
         line(md, "Each flags a PR above the p%s of its own scores on the validation rows. The shipped model"
                 + " (spec v" + shipped + ") is an autoencoder with a tail detector beside it, each with its own"
-                + " budget (core's Detector); its autoencoder alone is thresholded on its errors, to show what the"
-                + " tail adds. The model it replaces is spec v3's autoencoder alone, the same training"
-                + " settings. The baselines read the shipped spec's scaled features: the max robust z is the"
-                + " largest per-feature robust z-score, the Isolation Forest (Liu et al. 2008; 100 trees of 256"
-                + " rows, seed %d) is fitted on the training rows.",
+                + " budget (core's Detector); the tail reads the largest robust z and, with a budget of its own,"
+                + " each feature against its own training extreme. \"Tail z alone\" is the same autoencoder"
+                + " calibrated as the first v4 models were (its cut at p99.2, the tail's z at p99.8, no extreme"
+                + " reading). Its autoencoder alone is thresholded on its errors, to show what the tail adds."
+                + " Spec v3's autoencoder alone, the same training settings, is the model before v4. The"
+                + " baselines read the shipped spec's scaled features: the max robust z is the largest"
+                + " per-feature robust z-score, the Isolation Forest (Liu et al. 2008; 100 trees of 256 rows,"
+                + " seed %d) is fitted on the training rows.",
                 settings.thresholdPercentile(), settings.seed());
         line(md, "");
         line(md, "| model | threshold |");
@@ -294,7 +306,7 @@ public final class TrainingBenchmark {
                 yes(Math.abs(overallShare[0] - 0.01) <= 0.005));
         line(md, "| per repository, p90 at most 2%% | %.2f%% | %s |", 100 * repoP90[0], yes(repoP90[0] <= 0.02));
         boolean ahead = true;
-        for (int m = 3; m < models.size(); m++) {
+        for (int m = 4; m < models.size(); m++) {
             ahead &= roc[0] > roc[m] && pr[0] > pr[m] && overallRecall[0] > overallRecall[m];
             for (int k = 0; k < kinds.length; k++) {
                 ahead &= recall[0][k] >= recall[m][k];
@@ -329,23 +341,28 @@ public final class TrainingBenchmark {
                                 split == current ? reseeded(settings, seed)
                                         : reseeded(settings, seed).autoencoderOnly(),
                                 Map.of());
-                Detector a = new Detector(r.model());
-                double threshold = r.model().threshold();
-                double[] laterErrors = a.scores(split.later());
-                double[] ranked = new double[kinds.length * RANKED_PER_KIND];
-                StringBuilder perKind = new StringBuilder();
-                double allKinds = 0;
-                for (int k = 0; k < kinds.length; k++) {
-                    double[] scores = a.scores(injectedRows.get(k).get(split.spec().version()));
-                    double caught = above(scores, threshold);
-                    allKinds += caught / kinds.length;
-                    perKind.append(String.format(Locale.ROOT, " %.1f%% |", 100 * caught));
-                    System.arraycopy(scores, 0, ranked, k * RANKED_PER_KIND, RANKED_PER_KIND);
+                List<ModelPackage> calibrations = split == current
+                        ? List.of(r.model(), recalibrated(r.model(), split, Z_ALONE)) : List.of(r.model());
+                for (ModelPackage calibrated : calibrations) {
+                    Detector a = new Detector(calibrated);
+                    double threshold = calibrated.threshold();
+                    double[] laterErrors = a.scores(split.later());
+                    double[] ranked = new double[kinds.length * RANKED_PER_KIND];
+                    StringBuilder perKind = new StringBuilder();
+                    double allKinds = 0;
+                    for (int k = 0; k < kinds.length; k++) {
+                        double[] scores = a.scores(injectedRows.get(k).get(split.spec().version()));
+                        double caught = above(scores, threshold);
+                        allKinds += caught / kinds.length;
+                        perKind.append(String.format(Locale.ROOT, " %.1f%% |", 100 * caught));
+                        System.arraycopy(scores, 0, ranked, k * RANKED_PER_KIND, RANKED_PER_KIND);
+                    }
+                    boolean zOnly = calibrated.detectors() != null && calibrated.detectors().extreme() == null;
+                    String name = "v" + split.spec().version() + (zOnly ? ", tail z alone" : "");
+                    line(md, "| %s | %d | %.4f | %.2f%% | %.2f%% | %.4f | %.1f%% |%s", name, seed, threshold,
+                            100 * above(laterErrors, threshold), 100 * repoShare(laterErrors, threshold, byRepo, 0.9),
+                            Ranking.rocAuc(laterErrors, ranked), 100 * allKinds, perKind);
                 }
-                line(md, "| v%d | %d | %.4f | %.2f%% | %.2f%% | %.4f | %.1f%% |%s", split.spec().version(), seed,
-                        threshold, 100 * above(laterErrors, threshold),
-                        100 * repoShare(laterErrors, threshold, byRepo, 0.9), Ranking.rocAuc(laterErrors, ranked),
-                        100 * allKinds, perKind);
             }
         }
 
@@ -411,7 +428,20 @@ public final class TrainingBenchmark {
 
     private static AutoencoderTrainer.Settings reseeded(AutoencoderTrainer.Settings s, long seed) {
         return new AutoencoderTrainer.Settings(s.learningRate(), s.batchSize(), s.maxEpochs(), s.patience(), seed,
-                s.thresholdPercentile(), s.reconstructionPercentile(), s.tailPercentile());
+                s.thresholdPercentile(), s.reconstructionPercentile(), s.tailPercentile(), s.extremePercentile());
+    }
+
+    /** The budgets the first v4 models shipped with: no extreme reading. */
+    private static final Detector.Budgets Z_ALONE = new Detector.Budgets(99.2, 99.8, Double.NaN, 0.9999);
+
+    /** The same autoencoder with its detectors calibrated again at other budgets, as the trainer would. */
+    private static ModelPackage recalibrated(ModelPackage m, Split split, Detector.Budgets budgets) {
+        Detector.Calibration c = Detector.calibrate(split.spec(), split.train(), split.validation(),
+                errors(m.autoencoder(), split.validation()), budgets);
+        return new ModelPackage(m.format(), m.specVersion(), m.features(), m.layers(), m.center(), m.scale(),
+                percentile(c.validationScores(), m.thresholdPercentile()), m.thresholdPercentile(),
+                m.featureErrorMean(), m.featureErrorP99(), m.typicalLow(), m.typicalHigh(), m.training(),
+                m.repositories(), c.detectors());
     }
 
     private static double[] errors(Autoencoder ae, float[][] rows) {
