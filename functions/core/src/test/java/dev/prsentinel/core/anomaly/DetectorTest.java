@@ -156,6 +156,12 @@ class DetectorTest {
         Detector.Calibration zAlone = Detector.calibrate(SPEC, train, validation, errors,
                 new Detector.Budgets(99.4, 99.8, Double.NaN, 0.9999));
         assertThat(zAlone.detectors().extreme()).isNull();
+        // One row short of the 10,000 whose p99.99 is more than their maximum: z alone.
+        assertThat(Detector.Budgets.SHIPPED.extremeRows()).isEqualTo(10_000);
+        Detector.Calibration few = Detector.calibrate(SPEC, Arrays.copyOf(train, 9_999), validation, errors,
+                Detector.Budgets.SHIPPED);
+        assertThat(few.detectors().extreme()).isNull();
+        assertThat(few.detectors().tailCut()).isEqualTo(c.detectors().tailCut());
     }
 
     private static double[] toRaw(float[] x) {
@@ -273,5 +279,6 @@ class DetectorTest {
         assertThat(read.detectors()).isNull();
         assertThat(new Detector(read).hasTail()).isFalse();
         assertThat(TestModels.calibrated(5).detectors()).isNotNull();
+        assertThat(TestModels.calibrated(5).detectors().extreme()).isNotNull();
     }
 }

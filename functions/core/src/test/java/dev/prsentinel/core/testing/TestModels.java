@@ -22,7 +22,8 @@ import java.util.Random;
  * the shipped shape (the current spec's width, then 16-4-16), a scaler fitted on synthetic PRs, and a
  * threshold at the p99 of those PRs' scores, so it flags about 1% of them as a trained model would;
  * from spec v4 on with a tail detector beside the autoencoder, calibrated as the trainer calibrates
- * one ({@link Detector#calibrate}).
+ * one ({@link Detector#calibrate}) on 10,000 more PRs of the same generator, enough for the tail's
+ * extreme reading, and its threshold the p99 of their scores.
  * What score does with a package does not depend on how it was trained (train-trigger's tests
  * cover training); this keeps the modules that serve models free of the trainer.
  */
@@ -32,6 +33,13 @@ public final class TestModels {
             Instant.parse("2026-11-01T00:00:00Z")).pullRequests();
 
     private TestModels() {
+    }
+
+    /** Generated on first use: most tests never calibrate a v4 package. */
+    private static final class Calibration {
+        static final List<PullRequest> PRS = SyntheticPullRequests.generate(18,
+                (int) Detector.Budgets.SHIPPED.extremeRows(), 4, 0.0, Instant.parse("2026-11-01T00:00:00Z"))
+                .pullRequests();
     }
 
     public static ModelPackage calibrated(long seed) {
@@ -71,18 +79,24 @@ public final class TestModels {
         double[] scores = new double[raw.length];
         double[] errors = new double[n];
         double[] errorMean = new double[n];
-        float[][] rows = new float[raw.length][];
         for (int i = 0; i < raw.length; i++) {
-            rows[i] = scaler.transformToFloat(raw[i]);
-            scores[i] = ae.errors(rows[i], errors);
+            scores[i] = ae.errors(scaler.transformToFloat(raw[i]), errors);
             for (int j = 0; j < n; j++) {
                 errorMean[j] += errors[j] / raw.length;
             }
         }
         ModelPackage.Detectors detectors = null;
         if (spec.version() >= FeatureSpecV4.VERSION) {
-            // As train-trigger calibrates one, the same rows standing for training and validation.
-            Detector.Calibration calibration = Detector.calibrate(spec, rows, rows, scores, Detector.Budgets.SHIPPED);
+            // As train-trigger calibrates one, on as many rows as a trained model with the tail's
+            // extreme reading has; the same rows stand for training and validation.
+            float[][] many = Calibration.PRS.stream().map(pr -> scaler.transformToFloat(spec.extract(pr, norms)))
+                    .toArray(float[][]::new);
+            double[] manyErrors = new double[many.length];
+            for (int i = 0; i < many.length; i++) {
+                manyErrors[i] = ae.errors(many[i], errors);
+            }
+            Detector.Calibration calibration = Detector.calibrate(spec, many, many, manyErrors,
+                    Detector.Budgets.SHIPPED);
             detectors = calibration.detectors();
             scores = calibration.validationScores();
         }
