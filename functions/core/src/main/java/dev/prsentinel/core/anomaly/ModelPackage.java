@@ -1,6 +1,10 @@
 package dev.prsentinel.core.anomaly;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import dev.prsentinel.core.Json;
 import dev.prsentinel.core.features.FeatureSpec;
 import dev.prsentinel.core.features.FeatureSpecs;
@@ -11,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * A trained model as the score function loads it, engine-neutral: {@code model.json} holds the
@@ -289,14 +295,29 @@ public record ModelPackage(String format, int specVersion, List<String> features
     public static ModelPackage parse(byte[] json, String origin) {
         try {
             return Json.mapper().readValue(json, ModelPackage.class);
-        } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
+        } catch (ValueInstantiationException e) {
             if (e.getCause() instanceof InvalidModelException invalid) {
                 throw invalid;
             }
             throw new InvalidModelException(origin + " is not a model package: " + e.getOriginalMessage());
+        } catch (UnrecognizedPropertyException e) {
+            // A newer trainer's package read by an older build: refused, since scoring it without the
+            // part it does not know would not be the score its threshold was calibrated on.
+            throw new InvalidModelException(origin + " has a field this build does not know, " + field(e)
+                    + ": a newer train-trigger wrote it; serve it with the score image of the same release");
+        } catch (MismatchedInputException e) {
+            Class<?> type = e.getTargetType();
+            throw new InvalidModelException(origin + ": " + field(e) + " is missing or not of "
+                    + (type == null ? "its type" : "type " + type.getSimpleName()));
         } catch (IOException e) {
             throw new InvalidModelException(origin + " is unreadable: " + e.getMessage());
         }
+    }
+
+    /** The JSON path of the field a mapping failed on, as dotted field names. */
+    private static String field(JsonMappingException e) {
+        return e.getPath().stream().map(JsonMappingException.Reference::getFieldName).filter(Objects::nonNull)
+                .collect(Collectors.joining("."));
     }
 
     /** The package as JSON, as {@link #write} stores it. */

@@ -258,6 +258,14 @@ class DetectorTest {
         assertThatThrownBy(() -> ModelPackage.parse(withExtremes.replaceFirst("\"cut\" : 1.5", "\"cut\" : -1.0")
                 .getBytes(StandardCharsets.UTF_8), "test"))
                 .hasMessage("detectors.extreme: cut must be positive and finite, was -1.0");
+        // What a build from before the extreme reading says of such a package: the field is named.
+        assertThatThrownBy(() -> ModelPackage.parse(withExtremes.replaceFirst("\"tail_cut\"",
+                "\"tail_shape\" : 2.0, \"tail_cut\"").getBytes(StandardCharsets.UTF_8), "model.json"))
+                .hasMessage("model.json has a field this build does not know, detectors.tail_shape: a newer"
+                        + " train-trigger wrote it; serve it with the score image of the same release");
+        assertThatThrownBy(() -> ModelPackage.parse(withExtremes.replaceFirst("\"tail_cut\"", "\"tail_cutoff\"")
+                .getBytes(StandardCharsets.UTF_8), "model.json"))
+                .hasMessage("model.json: detectors.tail_cut is missing or not of type double");
         assertThatThrownBy(() -> new ModelPackage.Extreme(List.of("log_commits"), List.of(0.5), 0.9999, 1, 99.85))
                 .hasMessage("detectors.extreme: scales [0] must be finite and at least 1, was 0.5");
         assertThatThrownBy(() -> new ModelPackage.Extreme(List.of("log_commits"), List.of(2.0, 3.0), 0.9999, 1, 99.85))
