@@ -1,6 +1,10 @@
 package dev.prsentinel.benchmarks;
 
+import dev.prsentinel.core.anomaly.Autoencoder;
+import dev.prsentinel.core.anomaly.DenseLayer;
+import dev.prsentinel.core.anomaly.Detector;
 import dev.prsentinel.core.anomaly.ModelPackage;
+import dev.prsentinel.core.features.Quantiles;
 import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.features.RepositoryNorms;
 import dev.prsentinel.core.features.RobustScaler;
@@ -20,7 +24,9 @@ import java.util.Random;
 /**
  * What benchmarks/run-score.sh serves and sends: {@code model DIR} writes a model package of the
  * shipped shape (the current spec's width, then 16-4-16; seeded random weights, a scaler fitted on
- * synthetic PRs); {@code body FILE} writes one synthetic PR as GitHub's JSON, the request body.
+ * synthetic PRs; the tail detector beside the autoencoder, both its readings calibrated as the
+ * trainer calibrates them on 10,000 synthetic PRs); {@code body FILE} writes one synthetic PR as
+ * GitHub's JSON, the request body.
  */
 public final class ScoreBenchFixtures {
 
@@ -28,6 +34,16 @@ public final class ScoreBenchFixtures {
     }
 
     static ModelPackage model() {
+        return model(true);
+    }
+
+    /**
+     * The benchmark's package.
+     *
+     * @param detectors with the tail detector beside the autoencoder, as trained from spec v4 on; without,
+     *                  the autoencoder alone (a package of spec v3 or before, and v4's reconstruction path)
+     */
+    static ModelPackage model(boolean detectors) {
         List<PullRequest> prs = SyntheticPullRequests.generate(3, 2000, 4, 0.01,
                 Instant.parse("2026-11-01T00:00:00Z")).pullRequests();
         RepositoryNorms norms = FeatureSpecs.CURRENT.fitNorms(prs);
@@ -47,9 +63,30 @@ public final class ScoreBenchFixtures {
         }
         double[] ones = new double[n];
         Arrays.fill(ones, 1);
+        ModelPackage.Detectors fitted = null;
+        double threshold = 1.0;
+        if (detectors) {
+            Autoencoder ae = new Autoencoder(layers.stream().map(l -> new DenseLayer(l.in(), l.out(),
+                    "relu".equals(l.activation()), l.weight(), l.bias())).toList());
+            float[][] rows = SyntheticPullRequests.generate(4, (int) Detector.Budgets.SHIPPED.extremeRows(), 4, 0.01,
+                    Instant.parse("2026-11-01T00:00:00Z")).pullRequests().stream()
+                    .map(pr -> scaler.transformToFloat(FeatureSpecs.CURRENT.extract(pr, norms)))
+                    .toArray(float[][]::new);
+            double[] errors = new double[rows.length];
+            double[] perFeature = new double[n];
+            for (int r = 0; r < rows.length; r++) {
+                errors[r] = ae.errors(rows[r], perFeature);
+            }
+            Detector.Calibration c = Detector.calibrate(FeatureSpecs.CURRENT, rows, rows, errors,
+                    Detector.Budgets.SHIPPED);
+            fitted = c.detectors();
+            double[] sorted = c.validationScores().clone();
+            Arrays.sort(sorted);
+            threshold = Quantiles.sorted(sorted, 0.99);
+        }
         return new ModelPackage(ModelPackage.FORMAT, FeatureSpecs.CURRENT.version(),
                 FeatureSpecs.CURRENT.names(), layers, scaler.center(), scaler.scale(),
-                1.0, 99, ones, ones, new double[n], ones, Map.of("purpose", "benchmark"), norms);
+                threshold, 99, ones, ones, new double[n], ones, Map.of("purpose", "benchmark"), norms, fitted);
     }
 
     public static void main(String[] args) throws IOException {
