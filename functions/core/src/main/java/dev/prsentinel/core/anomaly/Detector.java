@@ -83,21 +83,23 @@ public final class Detector {
         ModelPackage.Extreme extreme = null;
         List<String> varied = new ArrayList<>();
         List<Double> scales = new ArrayList<>();
-        double[] column = new double[train.length];
-        for (int t = 0; t < tail.length; t++) {
-            for (int r = 0; r < train.length; r++) {
-                column[r] = Math.abs(train[r][tail[t]]);
-            }
-            Arrays.sort(column);
-            double at = Quantiles.sorted(column, budgets.extremeQuantile());
-            // A feature the training rows never moved says nothing about its extremes.
-            if (at > 0) {
-                varied.add(tailFeatures.get(t));
-                scales.add(Math.max(1, at));
+        if (!Double.isNaN(budgets.extremePercentile()) && train.length >= budgets.extremeRows()) {
+            double[] column = new double[train.length];
+            for (int t = 0; t < tail.length; t++) {
+                for (int r = 0; r < train.length; r++) {
+                    column[r] = Math.abs(train[r][tail[t]]);
+                }
+                Arrays.sort(column);
+                double at = Quantiles.sorted(column, budgets.extremeQuantile());
+                // A feature the training rows never moved says nothing about its extremes.
+                if (at > 0) {
+                    varied.add(tailFeatures.get(t));
+                    scales.add(Math.max(1, at));
+                }
             }
         }
         double[] e = new double[validation.length];
-        if (!varied.isEmpty() && !Double.isNaN(budgets.extremePercentile()) && train.length >= budgets.extremeRows()) {
+        if (!varied.isEmpty()) {
             int[] read = indices(spec.names(), varied);
             double[] s = scales.stream().mapToDouble(Double::doubleValue).toArray();
             for (int r = 0; r < validation.length; r++) {

@@ -304,10 +304,14 @@ public record ModelPackage(String format, int specVersion, List<String> features
             // A newer trainer's package read by an older build: refused, since scoring it without the
             // part it does not know would not be the score its threshold was calibrated on.
             throw new InvalidModelException(origin + " has a field this build does not know, " + field(e)
-                    + ": a newer train-trigger wrote it; serve it with the score image of the same release");
+                    + ": if a newer train-trigger wrote it, serve it with the score image of the same release");
         } catch (MismatchedInputException e) {
+            String field = field(e);
+            if (field.isEmpty()) {
+                throw new InvalidModelException(origin + " is not a model package: not a JSON object");
+            }
             Class<?> type = e.getTargetType();
-            throw new InvalidModelException(origin + ": " + field(e) + " is missing or not of "
+            throw new InvalidModelException(origin + ": " + field + " is missing or not of "
                     + (type == null ? "its type" : "type " + type.getSimpleName()));
         } catch (IOException e) {
             throw new InvalidModelException(origin + " is unreadable: " + e.getMessage());

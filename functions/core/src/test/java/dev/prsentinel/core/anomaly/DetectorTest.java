@@ -261,8 +261,10 @@ class DetectorTest {
         // What a build from before the extreme reading says of such a package: the field is named.
         assertThatThrownBy(() -> ModelPackage.parse(withExtremes.replaceFirst("\"tail_cut\"",
                 "\"tail_shape\" : 2.0, \"tail_cut\"").getBytes(StandardCharsets.UTF_8), "model.json"))
-                .hasMessage("model.json has a field this build does not know, detectors.tail_shape: a newer"
-                        + " train-trigger wrote it; serve it with the score image of the same release");
+                .hasMessage("model.json has a field this build does not know, detectors.tail_shape: if a newer"
+                        + " train-trigger wrote it, serve it with the score image of the same release");
+        assertThatThrownBy(() -> ModelPackage.parse("[1, 2]".getBytes(StandardCharsets.UTF_8), "model.json"))
+                .hasMessage("model.json is not a model package: not a JSON object");
         assertThatThrownBy(() -> ModelPackage.parse(withExtremes.replaceFirst("\"tail_cut\"", "\"tail_cutoff\"")
                 .getBytes(StandardCharsets.UTF_8), "model.json"))
                 .hasMessage("model.json: detectors.tail_cut is missing or not of type double");
