@@ -276,7 +276,7 @@ public final class AutoencoderTrainer {
         double[] p99 = new double[n];
         for (int j = 0; j < n; j++) {
             mean[j] = Arrays.stream(perFeature[j]).average().orElse(0);
-            p99[j] = percentile(perFeature[j], 99);
+            p99[j] = Quantiles.percentile(perFeature[j], 99);
         }
         // The training rows' middle 90%, back in raw units: what "typical" means in an explanation.
         double[] low = new double[n];
@@ -286,8 +286,8 @@ public final class AutoencoderTrainer {
             for (int r = 0; r < train.length; r++) {
                 column[r] = train[r][j] * scaler.scale()[j] + scaler.center()[j];
             }
-            low[j] = percentile(column, 5);
-            high[j] = percentile(column, 95);
+            low[j] = Quantiles.percentile(column, 5);
+            high[j] = Quantiles.percentile(column, 95);
         }
         ModelPackage.Detectors detectors = null;
         double[] thresholdScores = scores;
@@ -307,22 +307,13 @@ public final class AutoencoderTrainer {
         training.put("layers", Arrays.stream(sizes).boxed().toList());
         return new ModelPackage(ModelPackage.FORMAT, spec.version(), spec.names(), layers, scaler.center(),
                 scaler.scale(),
-                Math.max(percentile(thresholdScores, settings.thresholdPercentile()), Double.MIN_NORMAL),
+                Math.max(Quantiles.percentile(thresholdScores, settings.thresholdPercentile()), Double.MIN_NORMAL),
                 settings.thresholdPercentile(), mean, p99, low, high, training, norms, detectors);
     }
 
     /** Whether a model of this spec trained with these settings has a tail detector beside its autoencoder. */
     public static boolean readsTails(FeatureSpec spec, Settings settings) {
         return settings.tail() && spec.version() >= FeatureSpecV4.VERSION;
-    }
-
-    static double percentile(double[] values, double p) {
-        if (values.length == 0) {
-            return 0;
-        }
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return Quantiles.sorted(sorted, p / 100);
     }
 
     static String hash(float[][] params) {

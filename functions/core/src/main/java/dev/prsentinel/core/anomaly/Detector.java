@@ -106,11 +106,11 @@ public final class Detector {
                 e[r] = extremeRatio(validation[r], read, s);
             }
             extreme = new ModelPackage.Extreme(varied, scales, budgets.extremeQuantile(),
-                    positive(percentile(e, budgets.extremePercentile())), budgets.extremePercentile());
+                    positive(Quantiles.percentile(e, budgets.extremePercentile())), budgets.extremePercentile());
         }
         ModelPackage.Detectors detectors = new ModelPackage.Detectors(tailFeatures,
-                positive(percentile(validationErrors, budgets.reconstructionPercentile())),
-                budgets.reconstructionPercentile(), positive(percentile(z, budgets.tailPercentile())),
+                positive(Quantiles.percentile(validationErrors, budgets.reconstructionPercentile())),
+                budgets.reconstructionPercentile(), positive(Quantiles.percentile(z, budgets.tailPercentile())),
                 budgets.tailPercentile(), extreme);
         double[] scores = new double[validation.length];
         for (int r = 0; r < validation.length; r++) {
@@ -159,14 +159,6 @@ public final class Detector {
         return Math.max(cut, Double.MIN_NORMAL);
     }
 
-    private static double percentile(double[] values, double p) {
-        if (values.length == 0) {
-            return 0;
-        }
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return Quantiles.sorted(sorted, p / 100);
-    }
 
     /**
      * The features a tail detector reads in a spec: the measured quantities (robust scaling), not the

@@ -17,6 +17,19 @@ public final class Quantiles {
         return values[lo] + (h - lo) * (values[hi] - values[lo]);
     }
 
+    /**
+     * The {@code p} percentile (0 to 100) of {@code values} in any order, as {@link #sorted}; 0 when
+     * there are none, which the callers' cuts and thresholds floor to a positive value.
+     */
+    public static double percentile(double[] values, double p) {
+        if (values.length == 0) {
+            return 0;
+        }
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted(sorted, p / 100);
+    }
+
     /** Column {@code j} of raw feature rows without its missing values (NaN), ascending. */
     public static double[] column(double[][] rows, int j) {
         double[] values = new double[rows.length];

@@ -154,7 +154,7 @@ public final class TrainingBenchmark {
             Split split = bySpec.get(scorer.spec());
             thresholds[m] = m == 0 ? model.threshold() : m == 1 ? zAloneModel.threshold()
                     : m == 3 ? previousModel.threshold()
-                    : percentile(scorer.score().apply(split.validation()), settings.thresholdPercentile());
+                    : Quantiles.percentile(scorer.score().apply(split.validation()), settings.thresholdPercentile());
             laterScores[m] = scorer.score().apply(split.later());
         }
         line(md, "");
@@ -439,7 +439,7 @@ public final class TrainingBenchmark {
         Detector.Calibration c = Detector.calibrate(split.spec(), split.train(), split.validation(),
                 errors(m.autoencoder(), split.validation()), budgets);
         return new ModelPackage(m.format(), m.specVersion(), m.features(), m.layers(), m.center(), m.scale(),
-                percentile(c.validationScores(), m.thresholdPercentile()), m.thresholdPercentile(),
+                Quantiles.percentile(c.validationScores(), m.thresholdPercentile()), m.thresholdPercentile(),
                 m.featureErrorMean(), m.featureErrorP99(), m.typicalLow(), m.typicalHigh(), m.training(),
                 m.repositories(), c.detectors());
     }
@@ -493,12 +493,6 @@ public final class TrainingBenchmark {
     private static double above(double[] scores, double threshold) {
         return scores.length == 0 ? 0 : (double) Arrays.stream(scores).filter(s -> s > threshold).count()
                 / scores.length;
-    }
-
-    private static double percentile(double[] values, double p) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return Quantiles.sorted(sorted, p / 100);
     }
 
     private static String day(PullRequest pr) {
