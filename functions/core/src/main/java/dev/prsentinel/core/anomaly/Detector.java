@@ -203,10 +203,27 @@ public final class Detector {
 
     /** A row's score from its reconstruction error: the largest ratio to a cut, or the error alone without a tail. */
     public double combine(double reconstruction, float[] x) {
+        return read(reconstruction, x).score();
+    }
+
+    /**
+     * A row read once by every detector: its score, the detector that leads it, and whether the
+     * tail's extreme reading leads the tail (which evidence explains it).
+     */
+    record Reading(double score, String leader, boolean extremeLeads) {
+    }
+
+    /** Reads a row with this reconstruction error; without a tail, the error alone leads. */
+    Reading read(double reconstruction, float[] x) {
         if (!hasTail()) {
-            return reconstruction;
+            return new Reading(reconstruction, RECONSTRUCTION, false);
         }
-        return combine(model.detectors(), reconstruction, tailZ(x), extremeRatio(x));
+        ModelPackage.Detectors d = model.detectors();
+        double r = reconstruction / d.reconstructionCut();
+        double z = tailZ(x) / d.tailCut();
+        double e = extremePart(d, extremeRatio(x));
+        double tailPart = Math.max(z, e);
+        return new Reading(Math.max(r, tailPart), r >= tailPart ? RECONSTRUCTION : TAIL, e > z);
     }
 
     private static double combine(ModelPackage.Detectors d, double reconstruction, double z, double extreme) {
@@ -229,12 +246,7 @@ public final class Detector {
 
     /** Which detector a row with this reconstruction error is scored by; always the autoencoder without a tail. */
     String leader(double reconstruction, float[] x) {
-        if (!hasTail()) {
-            return RECONSTRUCTION;
-        }
-        ModelPackage.Detectors d = model.detectors();
-        double tailPart = Math.max(tailZ(x) / d.tailCut(), extremePart(d, extremeRatio(x)));
-        return reconstruction / d.reconstructionCut() >= tailPart ? RECONSTRUCTION : TAIL;
+        return read(reconstruction, x).leader();
     }
 
     /** The largest absolute scaled value among the tail features; 0 without a tail detector. */
@@ -266,12 +278,12 @@ public final class Detector {
 
     /**
      * The tail detector's evidence for a scaled row, 0 outside the features it reads: each feature's
-     * squared ratio to its own extreme when that reading leads, else each tail feature's squared z-score.
+     * squared ratio to its own extreme when that reading leads ({@link Reading#extremeLeads}), else
+     * each tail feature's squared z-score.
      */
-    double[] tailEvidence(float[] x) {
+    double[] tailEvidence(float[] x, boolean extremeLeads) {
         double[] evidence = new double[width];
-        ModelPackage.Detectors d = model.detectors();
-        if (d != null && extremePart(d, extremeRatio(x)) > tailZ(x) / d.tailCut()) {
+        if (extremeLeads) {
             for (int i = 0; i < extreme.length; i++) {
                 double r = x[extreme[i]] / extremeScales[i];
                 evidence[extreme[i]] = r * r;

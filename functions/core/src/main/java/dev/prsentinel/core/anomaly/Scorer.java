@@ -110,9 +110,10 @@ public final class Scorer {
         float[] x = scaled(raw);
         double[] errors = new double[width];
         double reconstruction = autoencoder.errors(x, errors);
-        double score = detector.combine(reconstruction, x);
-        String leader = detector.leader(reconstruction, x);
-        double[] evidence = Detector.TAIL.equals(leader) ? detector.tailEvidence(x) : errors;
+        Detector.Reading reading = detector.read(reconstruction, x);
+        double score = reading.score();
+        String leader = reading.leader();
+        double[] evidence = Detector.TAIL.equals(leader) ? detector.tailEvidence(x, reading.extremeLeads()) : errors;
         double total = 0;
         double[] byGroup = new double[FeatureGroup.values().length];
         for (int j = 0; j < width; j++) {
