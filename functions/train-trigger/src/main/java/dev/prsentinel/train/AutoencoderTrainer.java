@@ -109,12 +109,6 @@ public final class AutoencoderTrainer {
                     Double.NaN, Double.NaN);
         }
 
-        /** The same settings with a tail that reads z alone, as the first v4 models. */
-        public Settings withoutExtremes() {
-            return new Settings(learningRate, batchSize, maxEpochs, patience, seed, thresholdPercentile,
-                    reconstructionPercentile, tailPercentile, Double.NaN);
-        }
-
         boolean tail() {
             return !Double.isNaN(tailPercentile);
         }
