@@ -1,7 +1,6 @@
 package dev.prsentinel.benchmarks;
 
 import dev.prsentinel.core.anomaly.Autoencoder;
-import dev.prsentinel.core.anomaly.DenseLayer;
 import dev.prsentinel.core.anomaly.Detector;
 import dev.prsentinel.core.anomaly.ModelPackage;
 import dev.prsentinel.core.features.Quantiles;
@@ -66,18 +65,12 @@ public final class ScoreBenchFixtures {
         ModelPackage.Detectors fitted = null;
         double threshold = 1.0;
         if (detectors) {
-            Autoencoder ae = new Autoencoder(layers.stream().map(l -> new DenseLayer(l.in(), l.out(),
-                    "relu".equals(l.activation()), l.weight(), l.bias())).toList());
+            Autoencoder ae = ModelPackage.Layer.autoencoder(layers);
             float[][] rows = SyntheticPullRequests.generate(4, (int) Detector.Budgets.SHIPPED.extremeRows(), 4, 0.01,
                     Instant.parse("2026-11-01T00:00:00Z")).pullRequests().stream()
                     .map(pr -> scaler.transformToFloat(FeatureSpecs.CURRENT.extract(pr, norms)))
                     .toArray(float[][]::new);
-            double[] errors = new double[rows.length];
-            double[] perFeature = new double[n];
-            for (int r = 0; r < rows.length; r++) {
-                errors[r] = ae.errors(rows[r], perFeature);
-            }
-            Detector.Calibration c = Detector.calibrate(FeatureSpecs.CURRENT, rows, rows, errors,
+            Detector.Calibration c = Detector.calibrate(FeatureSpecs.CURRENT, rows, rows, ae.scores(rows),
                     Detector.Budgets.SHIPPED);
             fitted = c.detectors();
             double[] sorted = c.validationScores().clone();

@@ -254,8 +254,7 @@ public final class AutoencoderTrainer {
             layers.add(new ModelPackage.Layer(sizes[l], sizes[l + 1], l + 2 < sizes.length ? "relu" : "linear",
                     params[2 * l], params[2 * l + 1]));
         }
-        Autoencoder ae = new Autoencoder(layers.stream().map(l -> new dev.prsentinel.core.anomaly.DenseLayer(
-                l.in(), l.out(), "relu".equals(l.activation()), l.weight(), l.bias())).toList());
+        Autoencoder ae = ModelPackage.Layer.autoencoder(layers);
         int n = spec.size();
         double[] scores = new double[validation.length];
         double[][] perFeature = new double[n][validation.length];

@@ -69,6 +69,16 @@ public final class Autoencoder {
         return sum / r.length;
     }
 
+    /** Each row's score: its mean squared reconstruction error. */
+    public double[] scores(float[][] rows) {
+        double[] errors = new double[inputs()];
+        double[] out = new double[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = errors(rows[i], errors);
+        }
+        return out;
+    }
+
     /** The mean score over rows. */
     public double meanError(float[][] rows) {
         double[] errors = new double[inputs()];

@@ -64,6 +64,11 @@ public record ModelPackage(String format, int specVersion, List<String> features
      */
     public record Layer(int in, int out, String activation, float[] weight, float[] bias) {
 
+        /** The network these layers describe, in order: what training builds and score serves. */
+        public static Autoencoder autoencoder(List<Layer> layers) {
+            return new Autoencoder(layers.stream().map(Layer::toDense).toList());
+        }
+
         DenseLayer toDense() {
             if (!"relu".equals(activation) && !"linear".equals(activation)) {
                 throw new IllegalArgumentException("unknown activation " + activation);
@@ -213,7 +218,7 @@ public record ModelPackage(String format, int specVersion, List<String> features
             throw new InvalidModelException("no layers");
         }
         try {
-            new Autoencoder(layers.stream().map(Layer::toDense).toList());
+            Layer.autoencoder(layers);
         } catch (IllegalArgumentException e) {
             throw new InvalidModelException(e.getMessage());
         }
@@ -261,7 +266,7 @@ public record ModelPackage(String format, int specVersion, List<String> features
 
     @JsonIgnore
     public Autoencoder autoencoder() {
-        return new Autoencoder(layers.stream().map(Layer::toDense).toList());
+        return Layer.autoencoder(layers);
     }
 
     @JsonIgnore

@@ -60,6 +60,14 @@ class ModelPackageTest {
         double score = ae.errors(new float[] {1, 3}, errors);
         assertThat(errors).containsExactly(1, 4);
         assertThat(score).isCloseTo(2.5, within(1e-12));
+        // (3, 1) reconstructs as (5, 8.5): errors 4 and 56.25, mean 30.125.
+        assertThat(ae.scores(new float[][] {{1, 3}, {3, 1}})).containsExactly(2.5, 30.125);
+
+        Autoencoder fromFile = ModelPackage.Layer.autoencoder(List.of(
+                new ModelPackage.Layer(2, 1, "relu", new float[] {1, -1}, new float[] {0.5f}),
+                new ModelPackage.Layer(1, 2, "linear", new float[] {2, 3}, new float[] {0, 1})));
+        assertThat(fromFile.reconstruct(new float[] {3, 1})).containsExactly(5f, 8.5f);
+        assertThat(fromFile.reconstruct(new float[] {1, 3})).containsExactly(0f, 1f);
     }
 
     @Test

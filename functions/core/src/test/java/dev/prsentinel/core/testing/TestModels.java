@@ -74,8 +74,7 @@ public final class TestModels {
         RepositoryNorms norms = spec.fitNorms(PRS);
         double[][] raw = PRS.stream().map(pr -> spec.extract(pr, norms)).toArray(double[][]::new);
         RobustScaler scaler = RobustScaler.fit(spec, raw);
-        Autoencoder ae = new Autoencoder(layers.stream().map(l -> new dev.prsentinel.core.anomaly.DenseLayer(
-                l.in(), l.out(), "relu".equals(l.activation()), l.weight(), l.bias())).toList());
+        Autoencoder ae = ModelPackage.Layer.autoencoder(layers);
         double[] scores = new double[raw.length];
         double[] errors = new double[n];
         double[] errorMean = new double[n];
@@ -91,11 +90,7 @@ public final class TestModels {
             // extreme reading has; the same rows stand for training and validation.
             float[][] many = Calibration.PRS.stream().map(pr -> scaler.transformToFloat(spec.extract(pr, norms)))
                     .toArray(float[][]::new);
-            double[] manyErrors = new double[many.length];
-            for (int i = 0; i < many.length; i++) {
-                manyErrors[i] = ae.errors(many[i], errors);
-            }
-            Detector.Calibration calibration = Detector.calibrate(spec, many, many, manyErrors,
+            Detector.Calibration calibration = Detector.calibrate(spec, many, many, ae.scores(many),
                     Detector.Budgets.SHIPPED);
             detectors = calibration.detectors();
             scores = calibration.validationScores();

@@ -141,9 +141,9 @@ public final class TrainingBenchmark {
         List<Scorer> models = List.of(
                 new Scorer("autoencoder + tail v" + shipped + " (shipped)", shipped, detector::scores),
                 new Scorer("tail z alone (before)", shipped, zAlone::scores),
-                new Scorer("its autoencoder alone", shipped, rows -> errors(ae, rows)),
+                new Scorer("its autoencoder alone", shipped, ae::scores),
                 new Scorer("autoencoder v" + FeatureSpecV3.VERSION + " (before)", FeatureSpecV3.VERSION,
-                        rows -> errors(previousAe, rows)),
+                        previousAe::scores),
                 new Scorer("max robust z", shipped, TrainingBenchmark::maxAbsZ),
                 new Scorer("Isolation Forest", shipped,
                         rows -> Arrays.stream(rows).mapToDouble(forest::score).toArray()));
@@ -437,21 +437,13 @@ public final class TrainingBenchmark {
     /** The same autoencoder with its detectors calibrated again at other budgets, as the trainer would. */
     private static ModelPackage recalibrated(ModelPackage m, Split split, Detector.Budgets budgets) {
         Detector.Calibration c = Detector.calibrate(split.spec(), split.train(), split.validation(),
-                errors(m.autoencoder(), split.validation()), budgets);
+                m.autoencoder().scores(split.validation()), budgets);
         return new ModelPackage(m.format(), m.specVersion(), m.features(), m.layers(), m.center(), m.scale(),
                 Quantiles.percentile(c.validationScores(), m.thresholdPercentile()), m.thresholdPercentile(),
                 m.featureErrorMean(), m.featureErrorP99(), m.typicalLow(), m.typicalHigh(), m.training(),
                 m.repositories(), c.detectors());
     }
 
-    private static double[] errors(Autoencoder ae, float[][] rows) {
-        double[] perFeature = new double[ae.inputs()];
-        double[] out = new double[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            out[i] = ae.errors(rows[i], perFeature);
-        }
-        return out;
-    }
 
     private static String yes(boolean met) {
         return met ? "yes" : "**no**";
