@@ -90,6 +90,7 @@ public final class DemoQualityBenchmark {
                 line(md, "%s", row(set, seed));
             }
         }
+        whereMissesSit(md, Prepared.of(SHAPES.get(0)), SEEDS[0]);
         line(md, "");
         line(md, "## How often the measurement itself caps the demo");
         line(md, "");
@@ -202,6 +203,85 @@ public final class DemoQualityBenchmark {
             out.append(String.format(Locale.ROOT, " | %d/%d", c[0], c[1]));
         }
         return out.append(" |").toString();
+    }
+
+    /**
+     * The demo's shape at one seed, read detector by detector: each cut, the validation rows it falls
+     * between (a percentile of about 200 rows is one or two of them), and how far each kind's injected
+     * PRs reach towards each cut. A kind far below both is missed by the model; one just below a cut
+     * that an anomaly or one unusual normal row set is missed by the calibration.
+     */
+    private static void whereMissesSit(StringBuilder md, Prepared set, long seed) {
+        float[][] scaled = set.scaled();
+        int trainEnd = set.trainEnd();
+        int validationEnd = set.validationEnd();
+        ModelPackage model = AutoencoderTrainer.train(Arrays.copyOfRange(scaled, 0, trainEnd),
+                Arrays.copyOfRange(scaled, trainEnd, validationEnd), set.scaler(), set.norms(),
+                AutoencoderTrainer.Settings.defaults(seed), Map.of()).model();
+        ModelPackage.Detectors detectors = model.detectors();
+        List<String> names = model.features();
+        int[] tail = detectors.tailFeatures().stream().mapToInt(names::indexOf).toArray();
+        double[] reconstruction = model.autoencoder().scores(scaled);
+        double[] z = new double[scaled.length];
+        String[] leader = new String[scaled.length];
+        for (int i = 0; i < scaled.length; i++) {
+            for (int t : tail) {
+                if (Math.abs(scaled[i][t]) >= z[i]) {
+                    z[i] = Math.abs(scaled[i][t]);
+                    leader[i] = names.get(t);
+                }
+            }
+        }
+        line(md, "");
+        line(md, "## Where the misses sit (%,d PRs, %.0f%% injected, seed %d)", set.shape().prs(),
+                100 * set.shape().rate(), seed);
+        line(md, "");
+        line(md, "Each detector's cut is a percentile of its reading on the %d validation rows%s. Set by: the"
+                + " validation rows the percentile falls between, counted from the top.",
+                validationEnd - trainEnd, detectors.extreme() == null
+                        ? " (with fewer training rows than the extreme reading needs, the tail reads z alone)" : "");
+        line(md, "");
+        line(md, "| detector | cut | percentile | set by |");
+        line(md, "|---|---:|---:|---|");
+        line(md, "| reconstruction error | %.3f | p%s | %s |", detectors.reconstructionCut(),
+                detectors.reconstructionPercentile(), setBy(set, reconstruction, detectors.reconstructionPercentile(),
+                        null));
+        line(md, "| largest tail z | %.2f | p%s | %s |", detectors.tailCut(), detectors.tailPercentile(),
+                setBy(set, z, detectors.tailPercentile(), leader));
+        line(md, "");
+        line(md, "Each kind's injected PRs (all of them, wherever they fall in the split): caught at the threshold"
+                + " (%.3f), and the median of each reading over its cut.", model.threshold());
+        line(md, "");
+        line(md, "| kind | caught | reconstruction / cut, median | tail z / cut, median | tail z led by |");
+        line(md, "|---|---:|---:|---:|---|");
+        Scorer scorer = new Scorer(model);
+        for (SyntheticPullRequests.Kind kind : SyntheticPullRequests.Kind.DEMO) {
+            int[] rows = IntStream.range(0, scaled.length)
+                    .filter(i -> kind == set.kinds().get(set.prs().get(i).key())).toArray();
+            long caught = Arrays.stream(rows).filter(i -> scorer.score(set.raw()[i]) > model.threshold()).count();
+            Map<String, Long> leaders = new java.util.TreeMap<>();
+            Arrays.stream(rows).forEach(i -> leaders.merge(leader[i], 1L, Long::sum));
+            line(md, "| %s | %d/%d | %.2f | %.2f | %s |", kind, caught, rows.length,
+                    Quantiles.percentile(Arrays.stream(rows).mapToDouble(i -> reconstruction[i]).toArray(), 50)
+                            / detectors.reconstructionCut(),
+                    Quantiles.percentile(Arrays.stream(rows).mapToDouble(i -> z[i]).toArray(), 50)
+                            / detectors.tailCut(), leaders);
+        }
+    }
+
+    /** The two validation rows a percentile of {@code reading} lies between: rank, normal or kind, leader. */
+    private static String setBy(Prepared set, double[] reading, double percentile, String[] leader) {
+        Integer[] order = IntStream.range(set.trainEnd(), set.validationEnd()).boxed().toArray(Integer[]::new);
+        Arrays.sort(order, Comparator.comparingDouble(i -> -reading[i]));
+        double h = (order.length - 1) * (1 - percentile / 100);
+        StringBuilder out = new StringBuilder();
+        for (int rank = (int) Math.floor(h); rank <= Math.min((int) Math.ceil(h), order.length - 1); rank++) {
+            int i = order[rank];
+            SyntheticPullRequests.Kind kind = set.kinds().get(set.prs().get(i).key());
+            out.append(out.length() == 0 ? "" : " and ").append(String.format(Locale.ROOT, "#%d, %s, %.2f%s",
+                    rank + 1, kind == null ? "normal" : kind, reading[i], leader == null ? "" : " on " + leader[i]));
+        }
+        return out.toString();
     }
 
     /** In train-trigger's order: by the time each PR was last observed, then repository and number. */
