@@ -66,7 +66,7 @@ public final class ScoreBenchFixtures {
         double threshold = 1.0;
         if (detectors) {
             Autoencoder ae = ModelPackage.Layer.autoencoder(layers);
-            float[][] rows = SyntheticPullRequests.generate(4, (int) Detector.Budgets.SHIPPED.extremeRows(), 4, 0.01,
+            float[][] rows = SyntheticPullRequests.generate(4, 10_000, 4, 0.01,
                     Instant.parse("2026-11-01T00:00:00Z")).pullRequests().stream()
                     .map(pr -> scaler.transformToFloat(FeatureSpecs.CURRENT.extract(pr, norms)))
                     .toArray(float[][]::new);

@@ -147,6 +147,8 @@ public final class TrainingRun {
                 finals.put("tail_cut", result.model().detectors().tailCut());
                 if (result.model().detectors().extreme() != null) {
                     finals.put("extreme_cut", result.model().detectors().extreme().cut());
+                    // Below 10,000 training rows it is the highest quantile the rows resolve, not the budget's.
+                    finals.put("extreme_quantile", result.model().detectors().extreme().quantile());
                 }
             }
             finals.put("flagged_fraction", result.flaggedFraction());

@@ -40,7 +40,7 @@ class AutoencoderTrainerIT {
 
     @BeforeAll
     static void data() {
-        // 10,000 training rows: the fewest the tail's extreme reading is fitted on (Detector.Budgets).
+        // 10,000 training rows: the fewest that resolve the extreme reading's own p99.99 (Detector.Budgets).
         List<PullRequest> prs = SyntheticPullRequests.generate(17, 10_500, 4, 0.0,
                 Instant.parse("2026-11-01T00:00:00Z")).pullRequests();
         norms = FeatureSpecs.CURRENT.fitNorms(prs);

@@ -156,12 +156,23 @@ class DetectorTest {
         Detector.Calibration zAlone = Detector.calibrate(SPEC, train, validation, errors,
                 new Detector.Budgets(99.4, 99.8, Double.NaN, 0.9999));
         assertThat(zAlone.detectors().extreme()).isNull();
-        // One row short of the 10,000 whose p99.99 is more than their maximum: z alone.
-        assertThat(Detector.Budgets.SHIPPED.extremeRows()).isEqualTo(10_000);
-        Detector.Calibration few = Detector.calibrate(SPEC, Arrays.copyOf(train, 9_999), validation, errors,
+        assertThat(e.quantile()).isEqualTo(0.9999);
+        // One row short of the 10,000 that resolve a p99.99: each extreme is read at 1 - 1 / 9,999, the
+        // highest quantile those rows resolve.
+        float[][] fewer = Arrays.copyOf(train, 9_999);
+        ModelPackage.Extreme read = Detector.calibrate(SPEC, fewer, validation, errors, Detector.Budgets.SHIPPED)
+                .detectors().extreme();
+        assertThat(read.quantile()).isEqualTo(1 - 1.0 / 9_999).isLessThan(0.9999);
+        assertThat(read.scales().get(0)).isEqualTo(
+                dev.prsentinel.core.features.Quantiles.sorted(Arrays.copyOf(commits, 9_999), 1 - 1.0 / 9_999));
+        // Below the fewest rows the reading is fitted on: z alone, the other cuts as before.
+        Detector.Calibration few = Detector.calibrate(SPEC,
+                Arrays.copyOf(train, Detector.Budgets.EXTREME_MIN_ROWS - 1), validation, errors,
                 Detector.Budgets.SHIPPED);
         assertThat(few.detectors().extreme()).isNull();
         assertThat(few.detectors().tailCut()).isEqualTo(c.detectors().tailCut());
+        assertThat(Detector.calibrate(SPEC, Arrays.copyOf(train, Detector.Budgets.EXTREME_MIN_ROWS), validation,
+                errors, Detector.Budgets.SHIPPED).detectors().extreme().quantile()).isEqualTo(0.999);
     }
 
     private static double[] toRaw(float[] x) {
