@@ -248,25 +248,51 @@ public final class DemoQualityBenchmark {
                         null));
         line(md, "| largest tail z | %.2f | p%s | %s |", detectors.tailCut(), detectors.tailPercentile(),
                 setBy(set, z, detectors.tailPercentile(), leader));
+        ModelPackage.Extreme extreme = detectors.extreme();
+        double[] ratio = new double[scaled.length];
+        String[] extremeLeader = new String[scaled.length];
+        if (extreme != null) {
+            for (int i = 0; i < scaled.length; i++) {
+                for (int f = 0; f < extreme.features().size(); f++) {
+                    double r = Math.abs(scaled[i][names.indexOf(extreme.features().get(f))]) / extreme.scales().get(f);
+                    if (r >= ratio[i]) {
+                        ratio[i] = r;
+                        extremeLeader[i] = extreme.features().get(f);
+                    }
+                }
+            }
+            line(md, "| each feature over its own extreme (training quantile %.5f) | %.3f | p%s | %s |",
+                    extreme.quantile(), extreme.cut(), extreme.percentile(),
+                    setBy(set, ratio, extreme.percentile(), extremeLeader));
+        }
         line(md, "");
         line(md, "Each kind's injected PRs (all of them, wherever they fall in the split): caught at the threshold"
                 + " (%.3f), and the median of each reading over its cut.", model.threshold());
         line(md, "");
-        line(md, "| kind | caught | reconstruction / cut, median | tail z / cut, median | tail z led by |");
-        line(md, "|---|---:|---:|---:|---|");
+        line(md, "| kind | caught | reconstruction / cut, median | tail z / cut, median | tail z led by |%s",
+                extreme == null ? "" : " extreme / cut, median | extreme led by |");
+        line(md, "|---|---:|---:|---:|---|%s", extreme == null ? "" : "---:|---|");
         Scorer scorer = new Scorer(model);
         for (SyntheticPullRequests.Kind kind : SyntheticPullRequests.Kind.DEMO) {
             int[] rows = IntStream.range(0, scaled.length)
                     .filter(i -> kind == set.kinds().get(set.prs().get(i).key())).toArray();
             long caught = Arrays.stream(rows).filter(i -> scorer.score(set.raw()[i]) > model.threshold()).count();
-            Map<String, Long> leaders = new java.util.TreeMap<>();
-            Arrays.stream(rows).forEach(i -> leaders.merge(leader[i], 1L, Long::sum));
-            line(md, "| %s | %d/%d | %.2f | %.2f | %s |", kind, caught, rows.length,
+            String extremeColumns = extreme == null ? "" : String.format(Locale.ROOT, " %.2f | %s |",
+                    Quantiles.percentile(Arrays.stream(rows).mapToDouble(i -> ratio[i]).toArray(), 50)
+                            / extreme.cut(), counts(rows, extremeLeader));
+            line(md, "| %s | %d/%d | %.2f | %.2f | %s |%s", kind, caught, rows.length,
                     Quantiles.percentile(Arrays.stream(rows).mapToDouble(i -> reconstruction[i]).toArray(), 50)
                             / detectors.reconstructionCut(),
                     Quantiles.percentile(Arrays.stream(rows).mapToDouble(i -> z[i]).toArray(), 50)
-                            / detectors.tailCut(), leaders);
+                            / detectors.tailCut(), counts(rows, leader), extremeColumns);
         }
+    }
+
+    /** How many of the rows each feature leads. */
+    private static Map<String, Long> counts(int[] rows, String[] leader) {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        Arrays.stream(rows).forEach(i -> out.merge(leader[i], 1L, Long::sum));
+        return out;
     }
 
     /** The two validation rows a percentile of {@code reading} lies between: rank, normal or kind, leader. */
