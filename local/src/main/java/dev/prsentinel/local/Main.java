@@ -128,8 +128,8 @@ public final class Main {
     private static int demo(Map<String, String> options, Path dataDir, Console console, InputStream in)
             throws Exception {
         Instant start = Instant.now();
-        int prs = Integer.parseInt(options.getOrDefault("prs", "2000"));
-        long seed = Long.parseLong(options.getOrDefault("seed", "42"));
+        int prs = Integer.parseInt(options.getOrDefault("prs", String.valueOf(SyntheticPullRequests.DEMO_PRS)));
+        long seed = Long.parseLong(options.getOrDefault("seed", String.valueOf(SyntheticPullRequests.DEMO_SEED)));
         try (TrackingChoice tracking = tracking(options, dataDir)) {
             Demo.Result result = Demo.run(new Demo.Options(prs, seed, dataDir, options.containsKey("vault"), tracking),
                     console);

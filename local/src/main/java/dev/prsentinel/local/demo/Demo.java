@@ -37,10 +37,7 @@ import org.bson.Document;
  */
 public final class Demo {
 
-    /** The end of the synthetic window: fixed, so every run generates the same PRs and event ids. */
-    static final Instant WINDOW_END = Instant.parse("2026-11-01T00:00:00Z");
-    private static final int REPOS = 6;
-    private static final double ANOMALY_RATE = 0.01;
+    private static final int REPOS = SyntheticPullRequests.DEMO_REPOS;
     /** The injected anomalies, written beside the store so later stages can check what they flag. */
     public static final String ANOMALIES_FILE = "injected-anomalies.json";
     /** Every this many webhook events, one is delivered twice, as at-least-once delivery does. */
@@ -117,7 +114,7 @@ public final class Demo {
 
     public static Result run(Options options, Console console) throws IOException, InterruptedException {
         SyntheticPullRequests.Generated set = SyntheticPullRequests.generate(options.seed(), options.prs(), REPOS,
-                ANOMALY_RATE, WINDOW_END);
+                SyntheticPullRequests.DEMO_ANOMALY_RATE, SyntheticPullRequests.DEMO_WINDOW_END);
         String syncRepo = "synthetic-org/repo-" + (REPOS - 1);
         List<PullRequest> viaWebhook = new ArrayList<>();
         List<PullRequest> viaSync = new ArrayList<>();

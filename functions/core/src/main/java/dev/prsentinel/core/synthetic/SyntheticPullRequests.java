@@ -33,6 +33,19 @@ public final class SyntheticPullRequests {
     /** The owner of every generated repository: no such organisation's PRs exist on GitHub. */
     public static final String ORG = "synthetic-org";
 
+    // The demo's set, as `prsentinel demo` generates it by default (local's Main and Demo) and as
+    // train-trigger's DemoQualityBenchmark measures it: defined once, so the two cannot drift apart.
+    /** PRs the demo generates unless told otherwise. */
+    public static final int DEMO_PRS = 2000;
+    /** The demo's generator seed unless told otherwise. */
+    public static final long DEMO_SEED = 42;
+    /** Repositories the demo's PRs are spread over. */
+    public static final int DEMO_REPOS = 6;
+    /** The share of the demo's PRs turned into anomalies. */
+    public static final double DEMO_ANOMALY_RATE = 0.01;
+    /** The end of the demo's window: fixed, so every run generates the same PRs and event ids. */
+    public static final Instant DEMO_WINDOW_END = Instant.parse("2026-11-01T00:00:00Z");
+
     /** The probability levels of the fitted quantiles; 1.0 is the data set's maximum. */
     static final double[] LEVELS = {0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995,
         0.999, 1.0};

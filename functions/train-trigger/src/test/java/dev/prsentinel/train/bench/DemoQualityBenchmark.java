@@ -41,16 +41,16 @@ import java.util.stream.IntStream;
  */
 public final class DemoQualityBenchmark {
 
-    /** The demo's synthetic window end and repositories (local's Demo). */
-    private static final Instant WINDOW_END = Instant.parse("2026-11-01T00:00:00Z");
-    private static final int REPOS = 6;
-    private static final long GENERATOR_SEED = 42;
+    private static final Instant WINDOW_END = SyntheticPullRequests.DEMO_WINDOW_END;
+    private static final int REPOS = SyntheticPullRequests.DEMO_REPOS;
+    private static final long GENERATOR_SEED = SyntheticPullRequests.DEMO_SEED;
     private static final long[] SEEDS = {42, 7, 2026};
     private static final int TOP = 10;
     private static final int DRAWS = 200;
     /** The demo's shape (its defaults: 2,000 PRs, 1% injected), then two with fewer anomalies per PR. */
-    private static final List<Shape> SHAPES = List.of(new Shape(2000, 0.01), new Shape(2000, 0.005),
-            new Shape(4000, 0.005));
+    private static final List<Shape> SHAPES = List.of(
+            new Shape(SyntheticPullRequests.DEMO_PRS, SyntheticPullRequests.DEMO_ANOMALY_RATE),
+            new Shape(2000, 0.005), new Shape(4000, 0.005));
 
     /** A demo shape: PRs generated and the share turned into anomalies. */
     private record Shape(int prs, double rate) {
