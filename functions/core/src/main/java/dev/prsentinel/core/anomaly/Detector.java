@@ -84,8 +84,9 @@ public final class Detector {
         ModelPackage.Extreme extreme = null;
         List<String> varied = new ArrayList<>();
         List<Double> scales = new ArrayList<>();
-        double quantile = budgets.quantileFor(train.length);
+        double quantile = Double.NaN;
         if (budgets.readsExtremes(train.length)) {
+            quantile = budgets.quantileFor(train.length);
             double[] column = new double[train.length];
             for (int t = 0; t < tail.length; t++) {
                 for (int r = 0; r < train.length; r++) {

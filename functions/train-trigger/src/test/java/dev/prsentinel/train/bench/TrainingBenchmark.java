@@ -333,15 +333,8 @@ public final class TrainingBenchmark {
                 + " otherwise), scored on the same later and injected rows. A difference between two models"
                 + " smaller than the spread across seeds is not the models'.");
         line(md, "");
-        StringBuilder seedHeader = new StringBuilder("| spec | seed | threshold | flagged | per repository, p90"
-                + " | ROC-AUC | all kinds |");
-        StringBuilder seedRule = new StringBuilder("|---|---:|---:|---:|---:|---:|---:|");
-        for (SyntheticPullRequests.Kind kind : kinds) {
-            seedHeader.append(' ').append(kind).append(" |");
-            seedRule.append("---:|");
-        }
-        line(md, "%s", seedHeader);
-        line(md, "%s", seedRule);
+        kindTable(md, "| spec | seed | threshold | flagged | per repository, p90 | ROC-AUC | all kinds |",
+                "|---|---:|---:|---:|---:|---:|---:|");
         for (Split split : List.of(current, previous)) {
             for (long seed : seeds) {
                 AutoencoderTrainer.Result r = seed == settings.seed()
@@ -356,21 +349,13 @@ public final class TrainingBenchmark {
                     Detector a = new Detector(calibrated);
                     double threshold = calibrated.threshold();
                     double[] laterErrors = a.scores(split.later());
-                    double[] ranked = new double[kinds.length * RANKED_PER_KIND];
-                    StringBuilder perKind = new StringBuilder();
-                    double allKinds = 0;
-                    for (int k = 0; k < kinds.length; k++) {
-                        double[] scores = a.scores(injectedRows.get(k).get(split.spec().version()));
-                        double caught = above(scores, threshold);
-                        allKinds += caught / kinds.length;
-                        perKind.append(String.format(Locale.ROOT, " %.1f%% |", 100 * caught));
-                        System.arraycopy(scores, 0, ranked, k * RANKED_PER_KIND, RANKED_PER_KIND);
-                    }
+                    KindRecall caught = KindRecall.of(a, threshold,
+                            injectedRows.stream().map(rows -> rows.get(split.spec().version())).toList());
                     boolean zOnly = calibrated.detectors() != null && calibrated.detectors().extreme() == null;
                     String name = "v" + split.spec().version() + (zOnly ? ", tail z alone" : "");
                     line(md, "| %s | %d | %.4f | %.2f%% | %.2f%% | %.4f | %.1f%% |%s", name, seed, threshold,
                             100 * above(laterErrors, threshold), 100 * repoShare(laterErrors, threshold, byRepo, 0.9),
-                            Ranking.rocAuc(laterErrors, ranked), 100 * allKinds, perKind);
+                            Ranking.rocAuc(laterErrors, caught.ranked()), 100 * caught.allKinds(), caught.columns());
                 }
             }
         }
@@ -420,7 +405,6 @@ public final class TrainingBenchmark {
      */
     private static void fewerPrs(StringBuilder md, List<PullRequest> prs, int trainEnd, int validationEnd,
             List<List<PullRequest>> injectedPrs) {
-        SyntheticPullRequests.Kind[] kinds = SyntheticPullRequests.Kind.values();
         line(md, "");
         line(md, "## Training on fewer PRs");
         line(md, "");
@@ -430,15 +414,8 @@ public final class TrainingBenchmark {
                 + " shipped and with its tail reading z alone, as every model trained on fewer than 10,000 rows was"
                 + " before.", prs.size() - validationEnd);
         line(md, "");
-        StringBuilder header = new StringBuilder("| training PRs | seed | tail | extreme quantile | flagged | ROC-AUC"
-                + " | all kinds |");
-        StringBuilder rule = new StringBuilder("|---:|---:|---|---:|---:|---:|---:|");
-        for (SyntheticPullRequests.Kind kind : kinds) {
-            header.append(' ').append(kind).append(" |");
-            rule.append("---:|");
-        }
-        line(md, "%s", header);
-        line(md, "%s", rule);
+        kindTable(md, "| training PRs | seed | tail | extreme quantile | flagged | ROC-AUC | all kinds |",
+                "|---:|---:|---|---:|---:|---:|---:|");
         for (int size : FEWER) {
             List<PullRequest> subset = new ArrayList<>(prs.subList(trainEnd - size, trainEnd + size / 8));
             subset.addAll(prs.subList(validationEnd, prs.size()));
@@ -453,23 +430,48 @@ public final class TrainingBenchmark {
                 for (ModelPackage m : List.of(shipped, zAlone)) {
                     Detector d = new Detector(m);
                     double[] later = d.scores(split.later());
-                    double[] ranked = new double[kinds.length * RANKED_PER_KIND];
-                    StringBuilder perKind = new StringBuilder();
-                    double all = 0;
-                    for (int k = 0; k < kinds.length; k++) {
-                        double[] scores = d.scores(injected.get(k));
-                        double caught = above(scores, m.threshold());
-                        all += caught / kinds.length;
-                        perKind.append(String.format(Locale.ROOT, " %.1f%% |", 100 * caught));
-                        System.arraycopy(scores, 0, ranked, k * RANKED_PER_KIND, RANKED_PER_KIND);
-                    }
+                    KindRecall recall = KindRecall.of(d, m.threshold(), injected);
                     ModelPackage.Extreme e = m.detectors().extreme();
                     line(md, "| %,d | %d | %s | %s | %.2f%% | %.4f | %.1f%% |%s", size, seed,
                             e == null ? "z alone (before)" : "both readings (shipped)",
                             e == null ? "" : String.format(Locale.ROOT, "%.5f", e.quantile()),
-                            100 * above(later, m.threshold()), Ranking.rocAuc(later, ranked), 100 * all, perKind);
+                            100 * above(later, m.threshold()), Ranking.rocAuc(later, recall.ranked()),
+                            100 * recall.allKinds(), recall.columns());
                 }
             }
+        }
+    }
+
+    /** A table's header and rule, then a column for each kind. */
+    private static void kindTable(StringBuilder md, String header, String rule) {
+        StringBuilder h = new StringBuilder(header);
+        StringBuilder r = new StringBuilder(rule);
+        for (SyntheticPullRequests.Kind kind : SyntheticPullRequests.Kind.values()) {
+            h.append(' ').append(kind).append(" |");
+            r.append("---:|");
+        }
+        line(md, "%s", h);
+        line(md, "%s", r);
+    }
+
+    /**
+     * A model's recall of each kind at its threshold, as table columns, their mean, and the first
+     * {@link #RANKED_PER_KIND} scores of each kind, which are ranked against the normal later PRs.
+     */
+    private record KindRecall(double allKinds, String columns, double[] ranked) {
+
+        static KindRecall of(Detector d, double threshold, List<float[][]> injected) {
+            double[] ranked = new double[injected.size() * RANKED_PER_KIND];
+            StringBuilder columns = new StringBuilder();
+            double all = 0;
+            for (int k = 0; k < injected.size(); k++) {
+                double[] scores = d.scores(injected.get(k));
+                double caught = above(scores, threshold);
+                all += caught / injected.size();
+                columns.append(String.format(Locale.ROOT, " %.1f%% |", 100 * caught));
+                System.arraycopy(scores, 0, ranked, k * RANKED_PER_KIND, RANKED_PER_KIND);
+            }
+            return new KindRecall(all, columns.toString(), ranked);
         }
     }
 
