@@ -117,7 +117,7 @@ public final class Detector {
                 budgets.tailPercentile(), extreme);
         double[] scores = new double[validation.length];
         for (int r = 0; r < validation.length; r++) {
-            scores[r] = combine(detectors, validationErrors[r], z[r], e[r]);
+            scores[r] = reading(detectors, validationErrors[r], z[r], e[r]).score();
         }
         return new Calibration(detectors, scores);
     }
@@ -174,7 +174,6 @@ public final class Detector {
     private static double positive(double cut) {
         return Math.max(cut, Double.MIN_NORMAL);
     }
-
 
     /**
      * The features a tail detector reads in a spec: the measured quantities (robust scaling), not the
@@ -234,16 +233,19 @@ public final class Detector {
         if (!hasTail()) {
             return new Reading(reconstruction, RECONSTRUCTION, false);
         }
-        ModelPackage.Detectors d = model.detectors();
-        double r = reconstruction / d.reconstructionCut();
-        double z = tailZ(x) / d.tailCut();
-        double e = extremePart(d, extremeRatio(x));
-        double tailPart = Math.max(z, e);
-        return new Reading(Math.max(r, tailPart), r >= tailPart ? RECONSTRUCTION : TAIL, e > z);
+        return reading(model.detectors(), reconstruction, tailZ(x), extremeRatio(x));
     }
 
-    private static double combine(ModelPackage.Detectors d, double reconstruction, double z, double extreme) {
-        return Math.max(Math.max(reconstruction / d.reconstructionCut(), z / d.tailCut()), extremePart(d, extreme));
+    /**
+     * The readings of a row (its reconstruction error, largest tail z and largest extreme ratio) against
+     * the cuts: one formula for the calibration, which has them precomputed, and for scoring.
+     */
+    private static Reading reading(ModelPackage.Detectors d, double reconstruction, double z, double extreme) {
+        double r = reconstruction / d.reconstructionCut();
+        double zPart = z / d.tailCut();
+        double e = extremePart(d, extreme);
+        double tailPart = Math.max(zPart, e);
+        return new Reading(Math.max(r, tailPart), r >= tailPart ? RECONSTRUCTION : TAIL, e > zPart);
     }
 
     /**
