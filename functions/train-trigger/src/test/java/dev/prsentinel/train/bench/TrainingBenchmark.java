@@ -458,20 +458,33 @@ public final class TrainingBenchmark {
      * A model's recall of each kind at its threshold, as table columns, their mean, and the first
      * {@link #RANKED_PER_KIND} scores of each kind, which are ranked against the normal later PRs.
      */
-    private record KindRecall(double allKinds, String columns, double[] ranked) {
+    private record KindRecall(double[] kinds, double[] ranked) {
 
         static KindRecall of(Detector d, double threshold, List<float[][]> injected) {
+            double[] kinds = new double[injected.size()];
             double[] ranked = new double[injected.size() * RANKED_PER_KIND];
-            StringBuilder columns = new StringBuilder();
-            double all = 0;
             for (int k = 0; k < injected.size(); k++) {
                 double[] scores = d.scores(injected.get(k));
-                double caught = above(scores, threshold);
-                all += caught / injected.size();
-                columns.append(String.format(Locale.ROOT, " %.1f%% |", 100 * caught));
+                kinds[k] = above(scores, threshold);
                 System.arraycopy(scores, 0, ranked, k * RANKED_PER_KIND, RANKED_PER_KIND);
             }
-            return new KindRecall(all, columns.toString(), ranked);
+            return new KindRecall(kinds, ranked);
+        }
+
+        double allKinds() {
+            return Arrays.stream(kinds).average().orElse(0);
+        }
+
+        double worst() {
+            return Arrays.stream(kinds).min().orElse(0);
+        }
+
+        String columns() {
+            StringBuilder columns = new StringBuilder();
+            for (double caught : kinds) {
+                columns.append(String.format(Locale.ROOT, " %.1f%% |", 100 * caught));
+            }
+            return columns.toString();
         }
     }
 
@@ -491,15 +504,16 @@ public final class TrainingBenchmark {
         SyntheticPullRequests.Kind[] kinds = SyntheticPullRequests.Kind.values();
         int spec = current.spec().version();
         Random random = new Random(11);
-        float[][][] selection = new float[kinds.length][][];
+        List<float[][]> selection = new ArrayList<>();
         for (int k = 0; k < kinds.length; k++) {
             List<PullRequest> injected = new ArrayList<>(SELECTION_PER_KIND);
             for (int i = 0; i < SELECTION_PER_KIND; i++) {
                 PullRequest pr = validationPrs.get(random.nextInt(validationPrs.size()));
                 injected.add(SyntheticPullRequests.inject(random, pr, kinds[k], validationEnd));
             }
-            selection[k] = current.scale(injected);
+            selection.add(current.scale(injected));
         }
+        List<float[][]> later = laterInjected.stream().map(rows -> rows.get(spec)).toList();
         double[] validationErrors = model.autoencoder().scores(current.validation());
         double[] reconstruction = {99.0, 99.2, 99.3, 99.4, 99.5, 99.6};
         double[] tail = {99.6, 99.7, 99.8, 99.9};
@@ -512,23 +526,12 @@ public final class TrainingBenchmark {
                             Detector.Budgets.SHIPPED.extremeQuantile());
                     ModelPackage m = recalibrated(model, current, budgets, validationErrors);
                     Detector d = new Detector(m);
-                    double[] validationNormal = d.scores(current.validation());
-                    double[] validationKinds = new double[kinds.length];
-                    double[] validationRanked = new double[kinds.length * RANKED_PER_KIND];
-                    double[] laterKinds = new double[kinds.length];
-                    double[] laterRanked = new double[kinds.length * RANKED_PER_KIND];
-                    for (int k = 0; k < kinds.length; k++) {
-                        double[] v = d.scores(selection[k]);
-                        validationKinds[k] = above(v, m.threshold());
-                        System.arraycopy(v, 0, validationRanked, k * RANKED_PER_KIND, RANKED_PER_KIND);
-                        double[] l = d.scores(laterInjected.get(k).get(spec));
-                        laterKinds[k] = above(l, m.threshold());
-                        System.arraycopy(l, 0, laterRanked, k * RANKED_PER_KIND, RANKED_PER_KIND);
-                    }
+                    KindRecall onValidation = KindRecall.of(d, m.threshold(), selection);
+                    KindRecall onLater = KindRecall.of(d, m.threshold(), later);
                     double[] laterNormal = d.scores(current.later());
-                    trials.add(new BudgetTrial(budgets, Arrays.stream(validationKinds).average().orElse(0),
-                            Ranking.rocAuc(validationNormal, validationRanked), laterKinds,
-                            Ranking.rocAuc(laterNormal, laterRanked), above(laterNormal, m.threshold())));
+                    trials.add(new BudgetTrial(budgets, onValidation.allKinds(),
+                            Ranking.rocAuc(d.scores(current.validation()), onValidation.ranked()), onLater,
+                            Ranking.rocAuc(laterNormal, onLater.ranked()), above(laterNormal, m.threshold())));
                 }
             }
         }
@@ -579,23 +582,23 @@ public final class TrainingBenchmark {
         line(md, "|---|---:|---:|---|");
         for (int k = 0; k < kinds.length; k++) {
             int kind = k;
-            BudgetTrial best = trials.stream().max(Comparator.comparingDouble(b -> b.laterKinds()[kind]))
+            BudgetTrial best = trials.stream().max(Comparator.comparingDouble(b -> b.later().kinds()[kind]))
                     .orElseThrow();
-            line(md, "| %s | %.1f%% | %.1f%% | %s |", kinds[k], 100 * shipped.laterKinds()[k],
-                    100 * best.laterKinds()[k], budgetName(best.budgets()));
+            line(md, "| %s | %.1f%% | %.1f%% | %s |", kinds[k], 100 * shipped.later().kinds()[k],
+                    100 * best.later().kinds()[k], budgetName(best.budgets()));
         }
     }
 
     /** One budget of the selection grid, read on the validation injections and on the later rows. */
     private record BudgetTrial(Detector.Budgets budgets, double validationRecall, double validationAuc,
-            double[] laterKinds, double laterAuc, double laterFlagged) {
+            KindRecall later, double laterAuc, double laterFlagged) {
 
         double laterRecall() {
-            return Arrays.stream(laterKinds).average().orElse(0);
+            return later.allKinds();
         }
 
         double laterWorst() {
-            return Arrays.stream(laterKinds).min().orElse(0);
+            return later.worst();
         }
 
         boolean missesAuc() {
