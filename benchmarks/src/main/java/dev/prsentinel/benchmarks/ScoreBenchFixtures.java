@@ -22,7 +22,7 @@ import java.util.Random;
 
 /**
  * What benchmarks/run-score.sh serves and sends: {@code model DIR} writes a model package of the
- * shipped shape (the current spec's width, then 16-4-16; seeded random weights, a scaler fitted on
+ * shipped shape (the current spec's width, then 16-8-16; seeded random weights, a scaler fitted on
  * synthetic PRs; the tail detector beside the autoencoder, both its readings calibrated as the
  * trainer calibrates them on 10,000 synthetic PRs); {@code body FILE} writes one synthetic PR as
  * GitHub's JSON, the request body.
@@ -49,7 +49,7 @@ public final class ScoreBenchFixtures {
         RobustScaler scaler = RobustScaler.fit(FeatureSpecs.CURRENT,
                 prs.stream().map(pr -> FeatureSpecs.CURRENT.extract(pr, norms)).toArray(double[][]::new));
         int n = FeatureSpecs.CURRENT.size();
-        int[] sizes = {n, 16, 4, 16, n};
+        int[] sizes = {n, 16, 8, 16, n};
         Random random = new Random(1);
         List<ModelPackage.Layer> layers = new ArrayList<>();
         for (int l = 0; l + 1 < sizes.length; l++) {

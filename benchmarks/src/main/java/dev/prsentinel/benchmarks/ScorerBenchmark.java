@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The scorer alone, one PR at a time (batch 1), beside the feature extraction it starts with (the
  * baseline in the same run): extraction, extraction + score, extraction + score + explanation
- * (top 3). The model has the shipped shape (the current spec's width, 16-4-16, the tail detector
+ * (top 3). The model has the shipped shape (the current spec's width, 16-8-16, the tail detector
  * beside it) with seeded random weights: the cost does not depend on the values. The same
  * autoencoder without the tail detector is the second parameter, what a v3 package costs, so the
  * tail's share is measured in the same run. Target: explain at most 5 us per PR. Run:

@@ -47,17 +47,24 @@ import java.util.Map;
  * Trains the dense autoencoder with DJL (PyTorch engine) and exports it as core's engine-neutral
  * {@link ModelPackage}.
  *
- * <p>Architecture n-16-4-16-n for a spec of n features (46 under spec v3), ReLU between layers,
+ * <p>Architecture n-16-8-16-n for a spec of n features (48 under spec v4), n-16-4-16-n under
+ * {@link #WIDE_MIN_ROWS} training rows, ReLU between layers,
  * linear output (scaled features are signed): the inputs include one-hot and indicator columns and
  * features derived from one another, so their effective dimension is well below n; a narrow
  * bottleneck forces the net to learn the common structure, so that PRs unlike it reconstruct badly.
- * Measured on pullreqs (benchmarks/MODEL-QUALITY.md): a bottleneck of 8 passed extremes through
- * (recall on injected commit storms 55%, rubber stamps 0.4%, below a per-feature z-score baseline);
- * 4 catches 50-100% of every kind, level with the baseline on single-feature extremes and far above
- * it on joint ones (one huge file, merged in minutes). Two layers each side are enough for a few
- * hundred thousand rows and keep plain-Java scoring at microseconds. MSE loss, Adam, minibatches,
- * early stopping on the validation loss (the best epoch's parameters are kept). With the same rows
- * and seed, DJL's seeded engine gives the same parameters bit for bit.
+ * How narrow depends on what reads beside it. While the autoencoder was the whole model (through
+ * spec v3) a bottleneck of 8 passed the single-feature extremes through (recall on injected commit
+ * storms 55%, rubber stamps 0.4%), so it was 4. From spec v4 on the tail detector reads those
+ * extremes, and the autoencoder's job is what is unusual in combination: measured on pullreqs over
+ * three seeds (benchmarks/RESULTS.md), 8 catches 93-94% of many files with almost no churn where 4
+ * caught 71-75%, 87.2-87.4% of all kinds against 84.4-84.9%, at the same ROC-AUC and flagged share;
+ * 10 and 12 were no better on the full data and flagged more on a few thousand rows, 3 and 6 worse.
+ * On the demo's 1,600 rows, though, 8 passed commit storms and comment floods through again at two
+ * of three seeds (8 of 23 injected PRs caught, against 14-17 with 4), so fewer rows keep 4.
+ * Two layers each side are enough for a few hundred thousand rows and keep plain-Java scoring at
+ * microseconds. MSE loss, Adam, minibatches, early stopping on the validation loss (the best
+ * epoch's parameters are kept). With the same rows and seed, DJL's seeded engine gives the same
+ * parameters bit for bit.
  *
  * <p>From spec v4 on a tail detector reads beside the autoencoder ({@link Detector}): the largest
  * robust z-score of the measured features. Each detector's cut, and then the anomaly threshold on
@@ -68,8 +75,19 @@ import java.util.Map;
  */
 public final class AutoencoderTrainer {
 
-    /** Layer widths between input and output. */
-    public static final int[] HIDDEN = {16, 4, 16};
+    /** The layer widths between input and output, from {@link #WIDE_MIN_ROWS} training rows on. */
+    public static final List<Integer> HIDDEN = List.of(16, 8, 16);
+
+    /** The layer widths under {@link #WIDE_MIN_ROWS} training rows: the narrower bottleneck of spec v3's models. */
+    public static final List<Integer> HIDDEN_FEW_ROWS = List.of(16, 4, 16);
+
+    /** The fewest training rows the wider bottleneck is trained on (see the class comment for why). */
+    public static final int WIDE_MIN_ROWS = 10_000;
+
+    /** The shipped layer widths for this many training rows. */
+    public static List<Integer> hiddenFor(int trainRows) {
+        return trainRows >= WIDE_MIN_ROWS ? HIDDEN : HIDDEN_FEW_ROWS;
+    }
 
     /**
      * Settings.
@@ -86,10 +104,27 @@ public final class AutoencoderTrainer {
      *                            detector's cut; NaN trains the autoencoder alone (as through spec v3)
      * @param extremePercentile   the percentile of validation rows that becomes the cut of the tail's
      *                            reading of each feature against its own extreme; NaN reads z alone
+     * @param hidden              the layer widths between input and output; null for the shipped ones
+     *                            for the training's rows ({@link #hiddenFor})
      */
     public record Settings(float learningRate, int batchSize, int maxEpochs, int patience, long seed,
             double thresholdPercentile, double reconstructionPercentile, double tailPercentile,
-            double extremePercentile) {
+            double extremePercentile, List<Integer> hidden) {
+
+        public Settings {
+            if (hidden != null && (hidden.isEmpty() || hidden.stream().anyMatch(units -> units < 1))) {
+                throw new IllegalArgumentException("hidden layer widths must be positive, got " + hidden);
+            }
+            hidden = hidden == null ? null : List.copyOf(hidden);
+        }
+
+        /** Settings with the shipped layer widths for the training's rows ({@link #hiddenFor}). */
+        public Settings(float learningRate, int batchSize, int maxEpochs, int patience, long seed,
+                double thresholdPercentile, double reconstructionPercentile, double tailPercentile,
+                double extremePercentile) {
+            this(learningRate, batchSize, maxEpochs, patience, seed, thresholdPercentile, reconstructionPercentile,
+                    tailPercentile, extremePercentile, null);
+        }
 
         /** Settings with the shipped detector budgets ({@link Detector.Budgets#SHIPPED}). */
         public Settings(float learningRate, int batchSize, int maxEpochs, int patience, long seed,
@@ -106,7 +141,28 @@ public final class AutoencoderTrainer {
         /** The same settings with no tail detector: the autoencoder alone, thresholded on its errors. */
         public Settings autoencoderOnly() {
             return new Settings(learningRate, batchSize, maxEpochs, patience, seed, thresholdPercentile, Double.NaN,
-                    Double.NaN, Double.NaN);
+                    Double.NaN, Double.NaN, hidden);
+        }
+
+        /** The same settings with other layer widths between input and output. */
+        public Settings withHidden(List<Integer> widths) {
+            return new Settings(learningRate, batchSize, maxEpochs, patience, seed, thresholdPercentile,
+                    reconstructionPercentile, tailPercentile, extremePercentile, widths);
+        }
+
+        /** The layer widths between input and output a training on {@code trainRows} rows uses. */
+        public List<Integer> hiddenFor(int trainRows) {
+            return hidden != null ? hidden : AutoencoderTrainer.hiddenFor(trainRows);
+        }
+
+        /**
+         * The layers' widths from input to output for a spec of {@code width} features trained on
+         * {@code trainRows} rows, as "48-16-8-16-48".
+         */
+        public String layers(int width, int trainRows) {
+            StringBuilder out = new StringBuilder().append(width);
+            hiddenFor(trainRows).forEach(units -> out.append('-').append(units));
+            return out.append('-').append(width).toString();
         }
 
         boolean tail() {
@@ -168,7 +224,7 @@ public final class AutoencoderTrainer {
         int width = FeatureSpecs.require(scaler.specVersion()).size();
         Engine.getInstance().setRandomSeed((int) settings.seed());
         SequentialBlock net = new SequentialBlock();
-        for (int units : HIDDEN) {
+        for (int units : settings.hiddenFor(train.length)) {
             net.add(Linear.builder().setUnits(units).build()).add(Activation::relu);
         }
         net.add(Linear.builder().setUnits(width).build());
@@ -245,9 +301,12 @@ public final class AutoencoderTrainer {
             Settings settings, Map<String, Object> metadata, int bestEpoch, List<Double> trainLoss,
             List<Double> validationLoss) {
         FeatureSpec spec = FeatureSpecs.require(scaler.specVersion());
-        int[] sizes = new int[HIDDEN.length + 2];
+        List<Integer> hidden = settings.hiddenFor(train.length);
+        int[] sizes = new int[hidden.size() + 2];
         sizes[0] = spec.size();
-        System.arraycopy(HIDDEN, 0, sizes, 1, HIDDEN.length);
+        for (int l = 0; l < hidden.size(); l++) {
+            sizes[l + 1] = hidden.get(l);
+        }
         sizes[sizes.length - 1] = spec.size();
         List<ModelPackage.Layer> layers = new ArrayList<>();
         for (int l = 0; l + 1 < sizes.length; l++) {

@@ -6,12 +6,10 @@ import dev.prsentinel.core.features.FeatureSpecs;
 import dev.prsentinel.core.features.RepositoryNorms;
 import dev.prsentinel.core.features.RobustScaler;
 import dev.prsentinel.core.tracking.Tracking;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,8 +109,7 @@ public final class TrainingRun {
         try {
             Map<String, String> params = new LinkedHashMap<>();
             params.put("spec_version", String.valueOf(spec.version()));
-            params.put("layers", spec.size() + "-" + Arrays.stream(AutoencoderTrainer.HIDDEN)
-                    .mapToObj(String::valueOf).collect(Collectors.joining("-")) + "-" + spec.size());
+            params.put("layers", settings.layers(spec.size(), train.length));
             params.put("learning_rate", String.valueOf(settings.learningRate()));
             params.put("batch_size", String.valueOf(settings.batchSize()));
             params.put("max_epochs", String.valueOf(settings.maxEpochs()));

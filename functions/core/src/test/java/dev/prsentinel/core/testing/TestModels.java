@@ -19,7 +19,7 @@ import java.util.Random;
 
 /**
  * A model package for the score and promoter tests, made without training: seeded random weights in
- * the shipped shape (the current spec's width, then 16-4-16), a scaler fitted on synthetic PRs, and a
+ * the shipped shape (the current spec's width, then 16-8-16), a scaler fitted on synthetic PRs, and a
  * threshold at the p99 of those PRs' scores, so it flags about 1% of them as a trained model would;
  * from spec v4 on with a tail detector beside the autoencoder, calibrated as the trainer calibrates
  * one ({@link Detector#calibrate}) on 10,000 more PRs of the same generator, enough for the tail's
@@ -56,7 +56,7 @@ public final class TestModels {
     /** The same on a given spec: an older one is what a model trained before an upgrade carries. */
     public static ModelPackage calibrated(FeatureSpec spec, long seed, double thresholdQuantile) {
         int n = spec.size();
-        int[] sizes = {n, 16, 4, 16, n};
+        int[] sizes = {n, 16, 8, 16, n};
         Random random = new Random(seed);
         List<ModelPackage.Layer> layers = new ArrayList<>();
         for (int l = 0; l + 1 < sizes.length; l++) {

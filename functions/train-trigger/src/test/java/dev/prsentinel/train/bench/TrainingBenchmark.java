@@ -100,13 +100,17 @@ public final class TrainingBenchmark {
         ModelPackage model = result.model();
         Autoencoder ae = model.autoencoder();
         Detector detector = new Detector(model);
-        // The model before the extreme reading: the same autoencoder, its tail reading z alone at the budgets it
-        // shipped with.
+        // The model before this one: the same spec, detectors and settings, the autoencoder's bottleneck 4 wide.
+        AutoencoderTrainer.Result narrowResult = AutoencoderTrainer.train(train, validation, scaler, current.norms(),
+                settings.withHidden(NARROW), Map.of("feature_set_id", "pullreqs-time-split"));
+        ModelPackage narrowModel = narrowResult.model();
+        // The tail as it read before the extreme reading: the same autoencoder, its tail reading z alone at the
+        // budgets it shipped with.
         ModelPackage zAloneModel = recalibrated(model, current, Z_ALONE);
         Detector zAlone = new Detector(zAloneModel);
-        // The model it replaces: the autoencoder alone, as shipped through spec v3.
+        // The model before v4: the autoencoder alone, as shipped through spec v3 (bottleneck 4).
         AutoencoderTrainer.Result previousResult = AutoencoderTrainer.train(previous.train(), previous.validation(),
-                previous.scaler(), previous.norms(), settings.autoencoderOnly(),
+                previous.scaler(), previous.norms(), settings.withHidden(NARROW).autoencoderOnly(),
                 Map.of("feature_set_id", "pullreqs-time-split"));
         ModelPackage previousModel = previousResult.model();
         Autoencoder previousAe = previousModel.autoencoder();
@@ -115,17 +119,22 @@ public final class TrainingBenchmark {
                 settings.learningRate(), settings.batchSize(), settings.maxEpochs(), settings.patience(),
                 settings.seed());
         line(md, "");
-        line(md, "Spec v%d (shipped): %d epochs in %.1f s, best epoch %d (kept). Detector cuts: reconstruction"
-                + " error %.4f (validation p%s), tail z-score %.2f (p%s) over %d measured features, each of %d"
-                + " features against its own extreme (its |z| at the training p%s) %.3f (p%s). Threshold (p%s of"
-                + " the validation scores, the largest ratio to a cut): %.4f. Spec v%d (the model before it, the"
-                + " autoencoder alone), the same settings: %d epochs, best epoch %d, threshold %.4f.",
-                model.specVersion(), result.trainLoss().size(), trainSecs, result.bestEpoch() + 1,
+        line(md, "Spec v%d (shipped, layers %s): %d epochs in %.1f s, best epoch %d (kept). Detector cuts:"
+                + " reconstruction error %.4f (validation p%s), tail z-score %.2f (p%s) over %d measured"
+                + " features, each of %d features against its own extreme (its |z| at the training p%s) %.3f"
+                + " (p%s). Threshold (p%s of the validation scores, the largest ratio to a cut): %.4f. The model"
+                + " before it, layers %s, the same otherwise: %d epochs, best epoch %d, threshold %.4f. Spec v%d"
+                + " (the autoencoder alone, the model before v4), the same settings: %d epochs, best epoch %d,"
+                + " threshold %.4f.",
+                model.specVersion(), settings.layers(FeatureSpecs.CURRENT.size(), train.length),
+                result.trainLoss().size(), trainSecs, result.bestEpoch() + 1,
                 model.detectors().reconstructionCut(), model.detectors().reconstructionPercentile(),
                 model.detectors().tailCut(), model.detectors().tailPercentile(),
                 model.detectors().tailFeatures().size(), model.detectors().extreme().features().size(),
                 100 * model.detectors().extreme().quantile(), model.detectors().extreme().cut(),
                 model.detectors().extreme().percentile(), settings.thresholdPercentile(), model.threshold(),
+                settings.withHidden(NARROW).layers(FeatureSpecs.CURRENT.size(), train.length),
+                narrowResult.trainLoss().size(), narrowResult.bestEpoch() + 1, narrowModel.threshold(),
                 previousModel.specVersion(), previousResult.trainLoss().size(), previousResult.bestEpoch() + 1,
                 previousModel.threshold());
         line(md, "");
@@ -141,22 +150,22 @@ public final class TrainingBenchmark {
         // scores on the validation rows.
         IsolationForest forest = IsolationForest.fit(train, 100, 256, settings.seed());
         int shipped = FeatureSpecs.CURRENT.version();
+        Detector narrow = new Detector(narrowModel);
         List<Scorer> models = List.of(
-                new Scorer("autoencoder + tail v" + shipped + " (shipped)", shipped, detector::scores),
-                new Scorer("tail z alone (before)", shipped, zAlone::scores),
-                new Scorer("its autoencoder alone", shipped, ae::scores),
-                new Scorer("autoencoder v" + FeatureSpecV3.VERSION + " (before)", FeatureSpecV3.VERSION,
-                        previousAe::scores),
-                new Scorer("max robust z", shipped, TrainingBenchmark::maxAbsZ),
+                Scorer.of("autoencoder + tail v" + shipped + " (shipped)", detector),
+                Scorer.of("bottleneck 4 (before)", narrow),
+                Scorer.of("tail z alone", zAlone),
+                new Scorer("its autoencoder alone", shipped, ae::scores, Double.NaN, false),
+                Scorer.of("autoencoder v" + FeatureSpecV3.VERSION + " (before v4)", new Detector(previousModel)),
+                new Scorer("max robust z", shipped, TrainingBenchmark::maxAbsZ, Double.NaN, true),
                 new Scorer("Isolation Forest", shipped,
-                        rows -> Arrays.stream(rows).mapToDouble(forest::score).toArray()));
+                        rows -> Arrays.stream(rows).mapToDouble(forest::score).toArray(), Double.NaN, true));
         double[] thresholds = new double[models.size()];
         double[][] laterScores = new double[models.size()][];
         for (int m = 0; m < models.size(); m++) {
             Scorer scorer = models.get(m);
             Split split = bySpec.get(scorer.spec());
-            thresholds[m] = m == 0 ? model.threshold() : m == 1 ? zAloneModel.threshold()
-                    : m == 3 ? previousModel.threshold()
+            thresholds[m] = !Double.isNaN(scorer.threshold()) ? scorer.threshold()
                     : Quantiles.percentile(scorer.score().apply(split.validation()), settings.thresholdPercentile());
             laterScores[m] = scorer.score().apply(split.later());
         }
@@ -166,10 +175,12 @@ public final class TrainingBenchmark {
         line(md, "Each flags a PR above the p%s of its own scores on the validation rows. The shipped model"
                 + " (spec v" + shipped + ") is an autoencoder with a tail detector beside it, each with its own"
                 + " budget (core's Detector); the tail reads the largest robust z and, with a budget of its own,"
-                + " each feature against its own training extreme. \"Tail z alone\" is the same autoencoder"
-                + " calibrated as the first v4 models were (its cut at p99.2, the tail's z at p99.8, no extreme"
-                + " reading). Its autoencoder alone is thresholded on its errors, to show what the tail adds."
-                + " Spec v3's autoencoder alone, the same training settings, is the model before v4. The"
+                + " each feature against its own training extreme. \"Bottleneck 4 (before)\" is the model it"
+                + " replaces: the same in every way but its autoencoder's layers (16-4-16). \"Tail z alone\" is"
+                + " the shipped autoencoder calibrated as the first v4 models were (its cut at p99.2, the tail's z"
+                + " at p99.8, no extreme reading). Its autoencoder alone is thresholded on its errors, to show what"
+                + " the tail adds. Spec v3's autoencoder alone (its layers as it shipped, 16-4-16; the same"
+                + " training settings otherwise) is the model before v4. The"
                 + " baselines read the shipped spec's scaled features: the max robust z is the largest"
                 + " per-feature robust z-score, the Isolation Forest (Liu et al. 2008; 100 trees of 256 rows,"
                 + " seed %d) is fitted on the training rows.",
@@ -311,7 +322,10 @@ public final class TrainingBenchmark {
                 yes(Math.abs(overallShare[0] - 0.01) <= 0.005));
         line(md, "| per repository, p90 at most 2%% | %.2f%% | %s |", 100 * repoP90[0], yes(repoP90[0] <= 0.02));
         boolean ahead = true;
-        for (int m = 4; m < models.size(); m++) {
+        for (int m = 1; m < models.size(); m++) {
+            if (!models.get(m).baseline()) {
+                continue;
+            }
             ahead &= roc[0] > roc[m] && pr[0] > pr[m] && overallRecall[0] > overallRecall[m];
             for (int k = 0; k < kinds.length; k++) {
                 ahead &= recall[0][k] >= recall[m][k];
@@ -329,9 +343,9 @@ public final class TrainingBenchmark {
         line(md, "");
         line(md, "## Seed sensitivity");
         line(md, "");
-        line(md, "The shipped model and the one before it trained again with other seeds (their settings"
-                + " otherwise), scored on the same later and injected rows. A difference between two models"
-                + " smaller than the spread across seeds is not the models'.");
+        line(md, "The shipped model, the one before it (bottleneck 4) and spec v3's trained again with other seeds"
+                + " (their settings otherwise), scored on the same later and injected rows. A difference between two"
+                + " models smaller than the spread across seeds is not the models'.");
         line(md, "");
         kindTable(md, "| spec | seed | threshold | flagged | per repository, p90 | ROC-AUC | all kinds |",
                 "|---|---:|---:|---:|---:|---:|---:|");
@@ -341,10 +355,15 @@ public final class TrainingBenchmark {
                         ? (split == current ? result : previousResult)
                         : AutoencoderTrainer.train(split.train(), split.validation(), split.scaler(), split.norms(),
                                 split == current ? reseeded(settings, seed)
-                                        : reseeded(settings, seed).autoencoderOnly(),
+                                        : reseeded(settings, seed).withHidden(NARROW).autoencoderOnly(),
                                 Map.of());
-                List<ModelPackage> calibrations = split == current
-                        ? List.of(r.model(), recalibrated(r.model(), split, Z_ALONE)) : List.of(r.model());
+                List<ModelPackage> calibrations = new ArrayList<>(List.of(r.model()));
+                if (split == current) {
+                    calibrations.add(recalibrated(r.model(), split, Z_ALONE));
+                    calibrations.add(seed == settings.seed() ? narrowModel
+                            : AutoencoderTrainer.train(split.train(), split.validation(), split.scaler(),
+                                    split.norms(), reseeded(settings, seed).withHidden(NARROW), Map.of()).model());
+                }
                 for (ModelPackage calibrated : calibrations) {
                     Detector a = new Detector(calibrated);
                     double threshold = calibrated.threshold();
@@ -352,7 +371,8 @@ public final class TrainingBenchmark {
                     KindRecall caught = KindRecall.of(a, threshold,
                             injectedRows.stream().map(rows -> rows.get(split.spec().version())).toList());
                     boolean zOnly = calibrated.detectors() != null && calibrated.detectors().extreme() == null;
-                    String name = "v" + split.spec().version() + (zOnly ? ", tail z alone" : "");
+                    String name = "v" + split.spec().version() + (zOnly ? ", tail z alone"
+                            : split == current && bottleneck(calibrated) == 4 ? ", bottleneck 4 (before)" : "");
                     line(md, "| %s | %d | %.4f | %.2f%% | %.2f%% | %.4f | %.1f%% |%s", name, seed, threshold,
                             100 * above(laterErrors, threshold), 100 * repoShare(laterErrors, threshold, byRepo, 0.9),
                             Ranking.rocAuc(laterErrors, caught.ranked()), 100 * caught.allKinds(), caught.columns());
@@ -393,8 +413,11 @@ public final class TrainingBenchmark {
         System.out.print(md);
     }
 
-    /** Training set sizes below the 10,000 rows that resolve the extreme reading's own p99.99. */
-    private static final int[] FEWER = {Detector.Budgets.EXTREME_MIN_ROWS, 1_600, 4_000, 8_000};
+    /**
+     * Training set sizes: below the 10,000 rows that resolve the extreme reading's own p99.99 and that
+     * train the wider bottleneck ({@link AutoencoderTrainer#WIDE_MIN_ROWS}), and two above them.
+     */
+    private static final int[] FEWER = {Detector.Budgets.EXTREME_MIN_ROWS, 1_600, 4_000, 8_000, 12_000, 40_000};
 
     /**
      * A user's own, smaller data: the newest {@code size} training PRs and the next size / 8
@@ -412,7 +435,9 @@ public final class TrainingBenchmark {
                 + " and train-trigger's 80/10 proportion), norms and scaler fitted on those training rows, the shipped"
                 + " settings; scored on the same %,d later PRs and the same injected ones. Each model is read as"
                 + " shipped and with its tail reading z alone, as every model trained on fewer than 10,000 rows was"
-                + " before.", prs.size() - validationEnd);
+                + " once. The shipped autoencoder's bottleneck is 8 from %,d training rows on and 4 below; the other"
+                + " width is trained on the same rows beside it, to show what that rule chooses between.",
+                prs.size() - validationEnd, AutoencoderTrainer.WIDE_MIN_ROWS);
         line(md, "");
         kindTable(md, "| training PRs | seed | tail | extreme quantile | flagged | ROC-AUC | all kinds |",
                 "|---:|---:|---|---:|---:|---:|---:|");
@@ -427,13 +452,18 @@ public final class TrainingBenchmark {
                 ModelPackage zAlone = recalibrated(shipped, split, new Detector.Budgets(
                         Detector.Budgets.SHIPPED.reconstructionPercentile(), Detector.Budgets.SHIPPED.tailPercentile(),
                         Double.NaN, Detector.Budgets.SHIPPED.extremeQuantile()));
-                for (ModelPackage m : List.of(shipped, zAlone)) {
+                List<Integer> other = AutoencoderTrainer.hiddenFor(size).equals(AutoencoderTrainer.HIDDEN)
+                        ? AutoencoderTrainer.HIDDEN_FEW_ROWS : AutoencoderTrainer.HIDDEN;
+                ModelPackage unshipped = AutoencoderTrainer.train(split.train(), split.validation(), split.scaler(),
+                        split.norms(), AutoencoderTrainer.Settings.defaults(seed).withHidden(other), Map.of()).model();
+                for (ModelPackage m : List.of(shipped, zAlone, unshipped)) {
                     Detector d = new Detector(m);
                     double[] later = d.scores(split.later());
                     KindRecall recall = KindRecall.of(d, m.threshold(), injected);
                     ModelPackage.Extreme e = m.detectors().extreme();
                     line(md, "| %,d | %d | %s | %s | %.2f%% | %.4f | %.1f%% |%s", size, seed,
-                            e == null ? "z alone (before)" : "both readings (shipped)",
+                            e == null ? "z alone" : "both readings, bottleneck " + bottleneck(m)
+                                    + (m == unshipped ? " (not shipped at this size)" : " (shipped)"),
                             e == null ? "" : String.format(Locale.ROOT, "%.5f", e.quantile()),
                             100 * above(later, m.threshold()), Ranking.rocAuc(later, recall.ranked()),
                             100 * recall.allKinds(), recall.columns());
@@ -615,8 +645,18 @@ public final class TrainingBenchmark {
                 Double.isNaN(b.extremePercentile()) ? "none" : "p" + b.extremePercentile());
     }
 
-    /** A model's name, the spec whose scaled rows it reads, and its scores of them (higher: more anomalous). */
-    private record Scorer(String name, int spec, java.util.function.Function<float[][], double[]> score) {
+    /**
+     * A model's name, the spec whose scaled rows it reads, its scores of them (higher: more anomalous),
+     * its own threshold (NaN: the p99 of its validation scores), and whether it is a baseline the
+     * shipped model must beat.
+     */
+    private record Scorer(String name, int spec, java.util.function.Function<float[][], double[]> score,
+            double threshold, boolean baseline) {
+
+        /** A trained package, at the threshold it carries. */
+        static Scorer of(String name, Detector d) {
+            return new Scorer(name, d.model().specVersion(), d::scores, d.model().threshold(), false);
+        }
     }
 
     /**
@@ -645,6 +685,14 @@ public final class TrainingBenchmark {
     private static AutoencoderTrainer.Settings reseeded(AutoencoderTrainer.Settings s, long seed) {
         return new AutoencoderTrainer.Settings(s.learningRate(), s.batchSize(), s.maxEpochs(), s.patience(), seed,
                 s.thresholdPercentile(), s.reconstructionPercentile(), s.tailPercentile(), s.extremePercentile());
+    }
+
+    /** The autoencoder's layers before the bottleneck was widened to 8: what fewer rows still train. */
+    private static final List<Integer> NARROW = AutoencoderTrainer.HIDDEN_FEW_ROWS;
+
+    /** The width of a package's narrowest layer. */
+    private static int bottleneck(ModelPackage m) {
+        return m.layers().stream().mapToInt(ModelPackage.Layer::out).min().orElse(0);
     }
 
     /** The budgets the first v4 models shipped with: no extreme reading. */
